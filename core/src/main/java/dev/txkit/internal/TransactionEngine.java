@@ -283,7 +283,14 @@ public final class TransactionEngine {
     return null;
   }
 
-  private void runHooks(String name, Hooks hooks, CompletionStatus status) {
+  /**
+   * Runs completion hooks the way the loop does, for bindings that end transactions themselves (the manual form).
+   *
+   * @param name the transaction's name
+   * @param hooks the hooks
+   * @param status how the transaction ended
+   */
+  public void runHooks(String name, Hooks hooks, CompletionStatus status) {
     if (hooks.isEmpty()) {
       return;
     }

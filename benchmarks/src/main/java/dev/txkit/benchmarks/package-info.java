@@ -1,0 +1,2 @@
+/** JMH benchmarks of txkit against hand-written JDBC. */
+package dev.txkit.benchmarks;

@@ -1,0 +1,70 @@
+package dev.txkit.jdbc.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import javax.sql.DataSource;
+
+/** Everything that touches HikariCP, loaded only when HikariCP is on the class path. */
+public final class HikariSupport {
+
+  private static final boolean PRESENT = present();
+
+  private HikariSupport() {
+  }
+
+  private static boolean present() {
+    try {
+      Class.forName("com.zaxxer.hikari.HikariDataSource", false, HikariSupport.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * Builds a pool for a JDBC URL.
+   *
+   * @param jdbcUrl the URL
+   * @return the pool
+   * @throws IllegalStateException if HikariCP is not on the class path
+   */
+  public static DataSource pool(String jdbcUrl) {
+    if (!PRESENT) {
+      throw new IllegalStateException("Transactions.create(jdbcUrl) builds a HikariCP pool, but HikariCP is not on "
+          + "the class path. Add com.zaxxer:HikariCP to your dependencies, or pass your own DataSource to "
+          + "Transactions.create(dataSource)");
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setPoolName("txkit");
+    return new HikariDataSource(config);
+  }
+
+  /**
+   * Removes a connection from its pool if the pool is HikariCP.
+   *
+   * @param dataSource the data source the connection came from
+   * @param connection the connection
+   * @return true if HikariCP evicted it
+   */
+  static boolean evict(DataSource dataSource, Connection connection) {
+    if (PRESENT && dataSource instanceof HikariDataSource) {
+      ((HikariDataSource) dataSource).evictConnection(connection);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Closes the pool if it is HikariCP's or otherwise {@link AutoCloseable}.
+   *
+   * @param dataSource the pool
+   * @throws Exception if closing fails
+   */
+  public static void close(DataSource dataSource) throws Exception {
+    if (dataSource instanceof AutoCloseable) {
+      ((AutoCloseable) dataSource).close();
+    }
+  }
+}
