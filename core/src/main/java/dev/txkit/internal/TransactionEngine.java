@@ -93,14 +93,15 @@ public final class TransactionEngine {
       AttemptContext ctx = new AttemptContext(options, attempt, hasDeadline, deadline);
       AttemptFailed failed;
       try {
-        T result = attemptOnce(resource, options, body, ctx);
+        T result = attemptOnce(resource, options, body, ctx, start);
         return result;
       } catch (AttemptFailed f) {
         failed = f;
       }
       Throwable failure = failed.failure;
       Classification cls = failed.classification;
-      if (hasDeadline && !(failure instanceof TransactionTimeoutException)
+      // a commit of unknown outcome stays unknown: a timeout exception would tell the caller it was rolled back
+      if (hasDeadline && !failed.unknownOutcome && !(failure instanceof TransactionTimeoutException)
           && (cls.kind() == FailureKind.QUERY_TIMEOUT || ticker.read() - deadline >= 0)) {
         failure = timeoutException(options, attempt, failure);
         cls = TIMEOUT;
@@ -117,8 +118,10 @@ public final class TransactionEngine {
         long wakeUp = ticker.read() + delay.toNanos();
         Duration maxDuration = policy.maxDuration();
         if (hasDeadline && wakeUp - deadline >= 0) {
-          failure = timeoutException(options, attempt, failure);
-          cls = TIMEOUT;
+          if (!failed.unknownOutcome && !(failure instanceof TransactionTimeoutException)) {
+            failure = timeoutException(options, attempt, failure);
+            cls = TIMEOUT;
+          }
           noRetry = "the transaction's timeout of " + timeout.toMillis() + " ms leaves no time for another attempt";
         } else if (maxDuration != null && wakeUp - start > maxDuration.toNanos()) {
           noRetry = "the retry policy's maximum duration of " + maxDuration.toMillis() + " ms would be exceeded";
@@ -167,7 +170,7 @@ public final class TransactionEngine {
   }
 
   private <A extends ResourceAttempt, T, X extends Exception> T attemptOnce(TransactionResource<A> resource,
-      TxOptions options, AttemptBody<A, T, X> body, AttemptContext ctx) throws AttemptFailed {
+      TxOptions options, AttemptBody<A, T, X> body, AttemptContext ctx, long start) throws AttemptFailed {
     String name = options.name();
     int attempt = ctx.attempt();
     for (TransactionListener l : listeners) {
@@ -251,7 +254,7 @@ public final class TransactionEngine {
       a.close();
     }
     runHooks(name, ctx.hooks(), status);
-    complete(name, attempt, status, 0L);
+    complete(name, attempt, status, start);
     return result;
   }
 
@@ -259,7 +262,7 @@ public final class TransactionEngine {
     if (listeners.length == 0) {
       return;
     }
-    TransactionStats stats = new TransactionStats(name, attempts, status, start == 0L ? 0L : ticker.read() - start);
+    TransactionStats stats = new TransactionStats(name, attempts, status, ticker.read() - start);
     for (TransactionListener l : listeners) {
       safely(() -> l.onComplete(stats));
     }

@@ -1,0 +1,34 @@
+package dev.txkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleDescriptor.Exports;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Checks the compiled module descriptor: only the API package is exported to everyone. */
+class ModuleTest {
+
+  @Test
+  void exportsOnlyTheApiPackageAndTheInternalsOnlyToTxkitModules() {
+    Set<ModuleReference> modules = ModuleFinder.of(Path.of("target/classes")).findAll();
+    assertEquals(1, modules.size(), "one module in target/classes");
+    ModuleDescriptor descriptor = modules.iterator().next().descriptor();
+    assertEquals("dev.txkit.core", descriptor.name());
+    assertTrue(!descriptor.isOpen() && !descriptor.isAutomatic());
+
+    Map<String, Set<String>> exports = descriptor.exports().stream()
+        .collect(Collectors.toMap(Exports::source, Exports::targets));
+    assertEquals(Map.of(
+        "dev.txkit", Set.of(),
+        "dev.txkit.internal", Set.of("dev.txkit.jdbc", "dev.txkit.testing")), exports);
+    assertTrue(descriptor.opens().isEmpty(), "no package is opened");
+  }
+}
