@@ -9,6 +9,7 @@ import dev.txkit.Isolation;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,14 +23,18 @@ class ConnectionStateTest {
   @BeforeEach
   void setUp() throws SQLException {
     Connection c = DriverManager.getConnection(TestDatabases.h2().url());
-    c.createStatement().execute("CREATE TABLE t2_cs (id BIGINT PRIMARY KEY)");
+    try (Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t2_cs (id BIGINT PRIMARY KEY)");
+    }
     ds = new SingleConnectionDataSource(c);
     txs = Transactions.create(ds);
   }
 
   @AfterEach
   void tearDown() throws SQLException {
-    ds.physical().createStatement().execute("DROP ALL OBJECTS");
+    try (Statement st = ds.physical().createStatement()) {
+      st.execute("DROP ALL OBJECTS");
+    }
     ds.close();
   }
 

@@ -8,6 +8,7 @@ import dev.txkit.CompletionStatus;
 import dev.txkit.TransactionListener;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +26,9 @@ class HooksTest {
   @BeforeEach
   void setUp() throws SQLException {
     ds = new SingleConnectionDataSource(DriverManager.getConnection(TestDatabases.h2().url()));
-    ds.physical().createStatement().execute("CREATE TABLE t2_hooks (id BIGINT PRIMARY KEY)");
+    try (Statement st = ds.physical().createStatement()) {
+      st.execute("CREATE TABLE t2_hooks (id BIGINT PRIMARY KEY)");
+    }
     txs = Transactions.builder(ds).listener(new TransactionListener() {
       @Override
       public void onHookFailure(String transactionName, Throwable failure) {
