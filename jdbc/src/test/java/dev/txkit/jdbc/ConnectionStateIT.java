@@ -101,6 +101,14 @@ class ConnectionStateIT {
         assertEquals(0, ds.outstanding(), "connection returned after " + after);
         assertPristine(db, c, original(db), after);
       });
+      // a default transaction on a connection txkit already knows makes no settings calls at all
+      Transactions txs = Transactions.create(ds);
+      txs.useTransaction(tx -> tx.update("INSERT INTO t2_state VALUES (3)"));
+      ds.resetCounts();
+      txs.useTransaction(tx -> tx.update("INSERT INTO t2_state VALUES (4)"));
+      assertEquals(0, ds.calls("setTransactionIsolation") + ds.calls("getTransactionIsolation")
+          + ds.calls("setReadOnly"), "isolation and read-only calls in a default transaction");
+      assertEquals(List.of(1L, 2L, 3L, 4L), db.queryLongs("SELECT id FROM t2_state ORDER BY id"));
     }
   }
 

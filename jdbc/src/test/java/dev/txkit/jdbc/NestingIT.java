@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.txkit.ConstraintViolationException;
+import dev.txkit.FailureKind;
 import dev.txkit.Isolation;
 import dev.txkit.Propagation;
 import dev.txkit.TxOptions;
@@ -72,6 +74,24 @@ class NestingIT {
     assertEquals(List.of(1L, 2L, 5L), rows(db));
     assertEquals(List.of("outer", "inner ok", "outer after"), hooks, "each surviving hook once, in order");
     assertEquals(List.of(List.of(1L, 2L, 5L)), seenByHooks, "hooks run after the commit");
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.txkit.jdbc.TestDatabases#all")
+  void nestedBlockThatHitsAConstraintViolationIsUndoneAndTheOuterCommits(TestDb db) {
+    Transactions txs = setUp(db);
+    txs.useTransaction(tx -> {
+      insert(tx, 1);
+      // "insert, or carry on if it exists": on PostgreSQL only the savepoint makes the outer usable again
+      ConstraintViolationException e = assertThrows(ConstraintViolationException.class,
+          () -> txs.useTransaction(inner -> {
+            insert(inner, 2);
+            insert(inner, 1);
+          }));
+      assertEquals(FailureKind.CONSTRAINT_VIOLATION, e.kind());
+      insert(tx, 3);
+    });
+    assertEquals(List.of(1L, 3L), rows(db));
   }
 
   @ParameterizedTest
@@ -222,6 +242,23 @@ class NestingIT {
     assertEquals("inner value", inner);
     assertEquals(List.of(1L, 3L), rows(db));
     assertEquals(List.of("outer"), hooks);
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.txkit.jdbc.TestDatabases#all")
+  void setRollbackOnlyInAJoinedBlockRollsBackTheWholeTransaction(TestDb db) {
+    Transactions txs = setUp(db);
+    String result = txs.inTransaction(tx -> {
+      insert(tx, 1);
+      txs.useTransaction(JOIN, inner -> {
+        insert(inner, 2);
+        inner.setRollbackOnly();
+      });
+      assertTrue(tx.isRollbackOnly(), "a joined block has no work of its own to roll back");
+      return "value";
+    });
+    assertEquals("value", result);
+    assertEquals(List.of(), rows(db));
   }
 
   @ParameterizedTest
