@@ -2,14 +2,20 @@ package dev.txkit.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txkit.Isolation;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.sql.Statement;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,5 +93,88 @@ class ConnectionStateTest {
     ds.physical().rollback();
     // the transaction's commit is not undone by a later rollback of the connection
     assertEquals(1L, (long) txs.inTransaction(tx -> tx.queryOne("SELECT COUNT(*) FROM t2_cs", Long.class)));
+  }
+
+  /** Hands out fresh H2 connections whose {@code method} throws while {@code failing} is set. */
+  private static final class FailingConnections {
+    final List<Connection> physical = new ArrayList<>();
+    final List<Integer> aborted = new ArrayList<>();
+    final String url;
+    final String method;
+    final Object argument;
+    boolean failing;
+
+    FailingConnections(String url, String method, Object argument) {
+      this.url = url;
+      this.method = method;
+      this.argument = argument;
+    }
+
+    Connection connect() throws SQLException {
+      Connection c = DriverManager.getConnection(url);
+      physical.add(c);
+      int index = physical.size() - 1;
+      return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+          (proxy, m, args) -> {
+            if (m.getName().equals("abort")) {
+              aborted.add(index);
+            }
+            if (failing && m.getName().equals(method) && (argument == null || argument.equals(args[0]))) {
+              throw new SQLException("injected failure of " + method, "08006");
+            }
+            try {
+              return m.invoke(c, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+
+    DataSource dataSource() {
+      return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+          (proxy, m, args) -> {
+            if (m.getName().equals("getConnection")) {
+              return connect();
+            }
+            throw new UnsupportedOperationException(m.getName());
+          });
+    }
+  }
+
+  @Test
+  void connectionWhoseStateCannotBeRestoredIsClosedNotReused() throws SQLException {
+    String url = TestDatabases.h2().url();
+    FailingConnections failing = new FailingConnections(url, "setAutoCommit", Boolean.TRUE);
+    Transactions t = Transactions.create(failing.dataSource());
+    t.useTransaction(tx -> tx.update("CREATE TABLE t2_cs2 (id BIGINT PRIMARY KEY)"));
+    failing.failing = true;
+    t.useTransaction(tx -> tx.update("INSERT INTO t2_cs2 VALUES (1)"));
+    failing.failing = false;
+    assertEquals(2, failing.physical.size());
+    assertEquals(List.of(1), failing.aborted, "the connection left with autocommit off was aborted, not closed");
+    assertTrue(failing.physical.get(1).isClosed());
+    assertEquals(1L, (long) t.inTransaction(tx -> tx.queryOne("SELECT COUNT(*) FROM t2_cs2", Long.class)),
+        "the commit stands");
+  }
+
+  @Test
+  void connectionWhoseRollbackFailedIsClosedAndTheCallerSeesItsOwnException() throws SQLException {
+    String url = TestDatabases.h2().url();
+    FailingConnections failing = new FailingConnections(url, "rollback", null);
+    Transactions t = Transactions.create(failing.dataSource());
+    t.useTransaction(tx -> tx.update("CREATE TABLE t2_cs3 (id BIGINT PRIMARY KEY)"));
+    failing.failing = true;
+    IllegalStateException boom = new IllegalStateException("boom");
+    IllegalStateException seen = assertThrows(IllegalStateException.class, () -> t.useTransaction(tx -> {
+      tx.update("INSERT INTO t2_cs3 VALUES (1)");
+      throw boom;
+    }));
+    failing.failing = false;
+    assertSame(boom, seen);
+    assertEquals("injected failure of rollback", seen.getSuppressed()[0].getMessage());
+    assertEquals(List.of(1), failing.aborted, "a connection that may hold an open transaction is aborted");
+    assertTrue(failing.physical.get(1).isClosed());
+    assertEquals(0L, (long) t.inTransaction(tx -> tx.queryOne("SELECT COUNT(*) FROM t2_cs3", Long.class)),
+        "closing the connection rolled the transaction back");
   }
 }
