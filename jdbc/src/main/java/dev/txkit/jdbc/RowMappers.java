@@ -9,14 +9,21 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Calendar;
+import java.util.GregorianCalendar;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TimeZone;
 
 /** Ready-made {@link RowMapper}s. All mappers returned are thread-safe. */
 public final class RowMappers {
+
+  private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
 
   private RowMappers() {
   }
@@ -38,7 +45,9 @@ public final class RowMappers {
   /**
    * Maps the first column to {@code type}: numbers, strings, {@code BigDecimal}, {@code Boolean}, byte arrays,
    * {@code java.time} types, {@code Instant}, enums (by name), or anything the driver's
-   * {@code getObject(int, Class)} supports. SQL NULL maps to {@code null}.
+   * {@code getObject(int, Class)} supports. SQL NULL maps to {@code null}. On MariaDB and MySQL, which have no
+   * zoned type, {@code Instant} and {@code OffsetDateTime} values are stored and read as UTC wall-clock times
+   * (as txkit binds them), and {@code LocalDateTime} is read exactly whatever the JVM's zone.
    *
    * @param type the column's Java type
    * @param <T> the type
@@ -181,10 +190,21 @@ public final class RowMappers {
     } else if (type == byte[].class) {
       v = rs.getBytes(i);
     } else if (type == Instant.class) {
-      Timestamp ts = rs.getTimestamp(i);
+      Timestamp ts = isMysqlFamily(rs) ? rs.getTimestamp(i, utc()) : rs.getTimestamp(i);
       v = ts == null ? null : ts.toInstant();
     } else if (type == OffsetDateTime.class) {
-      v = rs.getObject(i, OffsetDateTime.class);
+      if (isMysqlFamily(rs)) {
+        Timestamp ts = rs.getTimestamp(i, utc());
+        v = ts == null ? null : OffsetDateTime.ofInstant(ts.toInstant(), ZoneOffset.UTC);
+      } else {
+        v = rs.getObject(i, OffsetDateTime.class);
+      }
+    } else if (type == LocalDateTime.class && isMysqlFamily(rs)) {
+      // MariaDB Connector/J decodes DATETIME through the JVM's zone, even for getObject(LocalDateTime) and
+      // getString: a wall-clock time in that zone's spring-forward gap (02:30 on a DST night) reads as 03:30.
+      // Decoding at UTC, which has no gaps, returns exactly what was stored.
+      Timestamp ts = rs.getTimestamp(i, utc());
+      v = ts == null ? null : LocalDateTime.ofInstant(ts.toInstant(), ZoneOffset.UTC);
     } else if (type.isEnum()) {
       String s = rs.getString(i);
       v = s == null ? null : Enum.valueOf((Class) type, s);
@@ -194,6 +214,21 @@ public final class RowMappers {
       v = rs.getObject(i, type);
     }
     return (T) v;
+  }
+
+  /**
+   * Whether the result set comes from a MariaDB or MySQL driver, whose date-time values have no zone and are
+   * read and written as UTC wall-clock times (see {@code Params}).
+   */
+  private static boolean isMysqlFamily(ResultSet rs) throws SQLException {
+    ResultSet raw = rs.isWrapperFor(ResultSet.class) ? rs.unwrap(ResultSet.class) : rs;
+    String driver = raw.getClass().getName();
+    return driver.startsWith("org.mariadb.") || driver.startsWith("com.mysql.");
+  }
+
+  /** A new calendar each time: drivers may modify the one they are given. */
+  private static Calendar utc() {
+    return new GregorianCalendar(UTC);
   }
 
   private static Class<?> box(Class<?> t) {

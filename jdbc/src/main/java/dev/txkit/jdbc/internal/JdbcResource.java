@@ -163,8 +163,11 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
       JdbcAttempt attempt = new JdbcAttempt(this, c, db, l.classifier, context, autoCommit, restoreIsolation,
           restoreReadOnly);
       if (options.readOnly() && db.isMysqlFamily()) {
-        // Connector/J only treats setReadOnly as a routing hint: enforce it for the next transaction
-        attempt.execute("SET TRANSACTION READ ONLY");
+        // Connector/J only treats setReadOnly as a routing hint: enforce it with SQL. START TRANSACTION, not
+        // SET TRANSACTION: the latter only arms the next transaction, and when the callback runs no statement no
+        // transaction starts, the COMMIT/ROLLBACK consumes nothing, and the connection goes back to the pool
+        // with its next transaction read-only
+        attempt.execute("START TRANSACTION READ ONLY");
       }
       if (LOG.isDebugEnabled()) {
         LOG.debug("[{}] begin '{}' attempt {} ({}, readOnly={})", name, options.name(), context.attempt(),

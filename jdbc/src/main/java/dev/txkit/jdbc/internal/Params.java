@@ -2,12 +2,13 @@ package dev.txkit.jdbc.internal;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import org.jspecify.annotations.Nullable;
 
 /** Binds parameters: always bound, never concatenated; null and java.time values portable. */
 final class Params {
@@ -21,19 +22,31 @@ final class Params {
     }
   }
 
+  /**
+   * A point in time. MariaDB/MySQL have no zoned type: store its UTC wall-clock time, bound as a
+   * {@code LocalDateTime}, which the drivers send verbatim. Binding a {@code java.sql.Timestamp} (or letting the
+   * driver convert an {@code OffsetDateTime}) sends the wall-clock time of the JVM's zone, which is ambiguous in
+   * the hour after clocks go back: such an instant read back an hour off. {@code RowMappers} reads it back at UTC.
+   */
+  private static void bindInstant(PreparedStatement ps, int index, Instant instant, @Nullable OffsetDateTime odt,
+      boolean mysqlFamily) throws SQLException {
+    if (mysqlFamily) {
+      ps.setObject(index, LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+    } else {
+      ps.setObject(index, odt != null ? odt : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+  }
+
   private static void bindOne(PreparedStatement ps, int index, Object v, boolean mysqlFamily) throws SQLException {
     if (v == null) {
       ps.setNull(index, Types.NULL);
     } else if (v instanceof Instant) {
-      // an instant is a point in time: bind it as UTC; MariaDB has no zoned type, so as a timestamp there
-      Instant instant = (Instant) v;
-      if (mysqlFamily) {
-        ps.setTimestamp(index, Timestamp.from(instant));
-      } else {
-        ps.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
-      }
+      bindInstant(ps, index, (Instant) v, null, mysqlFamily);
+    } else if (v instanceof OffsetDateTime) {
+      bindInstant(ps, index, ((OffsetDateTime) v).toInstant(), (OffsetDateTime) v, mysqlFamily);
     } else if (v instanceof ZonedDateTime) {
-      ps.setObject(index, ((ZonedDateTime) v).toOffsetDateTime());
+      OffsetDateTime odt = ((ZonedDateTime) v).toOffsetDateTime();
+      bindInstant(ps, index, odt.toInstant(), odt, mysqlFamily);
     } else if (v instanceof Enum) {
       ps.setString(index, ((Enum<?>) v).name());
     } else {

@@ -379,7 +379,13 @@ public class TxScope implements Tx {
     checkOpen();
     Connection m = attempt.managed();
     if (m == null) {
-      m = ManagedConnection.create(this, attempt.connection());
+      // one managed connection per attempt, shared by its nested blocks: bind it to the outermost block, which
+      // lives as long as the connection, not to a nested block that may end first
+      TxScope outermost = this;
+      while (outermost.parent != null) {
+        outermost = outermost.parent;
+      }
+      m = ManagedConnection.create(outermost, attempt.connection());
       attempt.managed(m);
     }
     return m;
