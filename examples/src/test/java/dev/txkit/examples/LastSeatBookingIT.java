@@ -22,12 +22,16 @@ class LastSeatBookingIT {
     LastSeatBooking airline = new LastSeatBooking(Transactions.create(db.dataSource()), PREFIX);
     airline.createSchema();
     try {
-      airline.addFlight(1, "TX 1", 5);
-      airline.addFlight(2, "TX 2", 3);
+      // Many flights with few seats, all threads booking them in the same order: every last seat is raced for.
+      int flights = 40;
+      for (long flight = 1; flight <= flights; flight++) {
+        airline.addFlight(flight, "TX " + flight, flight == 1 ? 5 : 1);
+      }
+      int threads = 8;
       List<String> booked = new CopyOnWriteArrayList<>();
       List<String> soldOut = new CopyOnWriteArrayList<>();
-      Concurrently.run(16, thread -> {
-        for (long flight = 1; flight <= 2; flight++) {
+      Concurrently.run(threads, thread -> {
+        for (long flight = 1; flight <= flights; flight++) {
           try {
             airline.book(flight, "p" + thread);
             booked.add(flight + ":p" + thread);
@@ -37,10 +41,13 @@ class LastSeatBookingIT {
           }
         }
       });
-      assertEquals(5, airline.bookedSeats(1), "seats booked on flight 1");
-      assertEquals(3, airline.bookedSeats(2), "seats booked on flight 2");
-      assertEquals(8, booked.size(), "bookings reported to callers");
-      assertEquals(24, soldOut.size(), "callers told sold out");
+      assertEquals(5, airline.bookedSeats(1), "seats booked on the flight with 5 seats");
+      for (long flight = 2; flight <= flights; flight++) {
+        assertEquals(1, airline.bookedSeats(flight), "seats booked on flight " + flight + " with 1 seat");
+      }
+      int seats = 5 + (flights - 1);
+      assertEquals(seats, booked.size(), "bookings reported to callers");
+      assertEquals(threads * flights - seats, soldOut.size(), "callers told sold out");
     } finally {
       airline.dropSchema();
     }
