@@ -363,18 +363,20 @@ public final class Failures {
   }
 
   private Failure build(Spec s) {
-    SQLException probe = VendorExceptions.create(SQL, SQL, s.message, s.sqlState, s.code, false, null);
+    SQLException e = VendorExceptions.create(s.driverClass, s.standardClass, s.message, s.sqlState, s.code,
+        s.server, s.detail);
+    dev.txkit.Classification c = database.classifier().classify(e);
     FailureRule rule = null;
     for (FailureRule r : database.rules()) {
-      if (r.matches(probe)) {
+      if (r.matches(e) && r.classification().equals(c)) {
         rule = r;
         break;
       }
     }
     if (rule == null) {
-      // no rule recognises it: txkit classifies it as OTHER, statement scope
-      rule = new FailureRule(s.sqlState, s.code == 0 ? null : s.code, null,
-          dev.txkit.Classification.UNRECOGNISED, "not recognised by txkit's " + database + " table");
+      // txkit's classifier decided without a table row (e.g. by the exception's class)
+      rule = new FailureRule(s.sqlState, s.code == 0 ? null : s.code, null, c,
+          "classified by txkit's " + database + " classifier without a table row");
     }
     return new Failure(database, s.name, rule, s.driverClass, s.standardClass, s.sqlState, s.code, s.message,
         s.server, s.detail);
