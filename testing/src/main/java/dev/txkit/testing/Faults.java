@@ -40,6 +40,7 @@ public final class Faults {
   private long seed = ThreadLocalRandom.current().nextLong();
   private volatile Sleeper sleeper = Sleeper.system();
   private volatile Duration gateMaxPause = Duration.ofSeconds(30);
+  private volatile boolean listenerUsed;
   final Interceptor interceptor = new Hook();
 
   Faults(Recorder recorder) {
@@ -192,7 +193,9 @@ public final class Faults {
     }
     if (!idle.isEmpty()) {
       throw new AssertionError("Armed fault(s) never fired, so the test did not exercise them: " + idle
-          + ". Check the point and triggers against the trace (seed " + seed() + ")");
+          + ". Check the point and triggers against the trace (seed " + seed() + ")" + (listenerUsed ? ""
+          : ". No txkit transaction was seen: attempt and transaction triggers need "
+          + "Transactions.builder(ds).listener(faults.listener())"));
     }
   }
 
@@ -299,6 +302,7 @@ public final class Faults {
   private final class Listener implements TransactionListener {
     @Override
     public void onBegin(String transactionName, int attempt) {
+      listenerUsed = true;
       Deque<Object[]> stack = current.get();
       Object[] top = stack.peek();
       if (attempt > 1 && top != null && top[0].equals(transactionName)) {

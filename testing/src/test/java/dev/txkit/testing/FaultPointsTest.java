@@ -354,4 +354,55 @@ class FaultPointsTest {
           () -> c.createStatement().execute("SELECT 1")));
     }
   }
+  @Test
+  void customPayloadIsClassifiedLikeAnyDriverException() {
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.attempt(1))
+        .fail(() -> new SQLException("could not serialize", "40001")));
+    f.txs.useTransaction(tx -> tx.update(f.insert(), 1, 10));
+    f.recorder.assertRetried(FailureKind.SERIALIZATION_FAILURE);
+    assertEquals(List.of(1L), f.ids());
+  }
+
+  @Test
+  void withoutEmulationTheTransactionIsLeftAsItWas() throws SQLException {
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.sqlContains("(2, 2)"))
+        .fail(Failures.h2().deadlock()).withoutEmulation());
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.sqlContains("(4, 4)"))
+        .fail(Failures.h2().deadlock()));
+    try (Connection c = f.ds.getConnection(); Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      st.executeUpdate("INSERT INTO fi_points VALUES (1, 1)");
+      assertThrows(SQLException.class, () -> st.executeUpdate("INSERT INTO fi_points VALUES (2, 2)"));
+      st.executeUpdate("INSERT INTO fi_points VALUES (3, 3)");
+      assertThrows(SQLException.class, () -> st.executeUpdate("INSERT INTO fi_points VALUES (4, 4)"));
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    assertEquals(List.of(), f.ids(), "the emulated deadlock rolled back 1 and 3 as H2 would");
+    assertEquals("thrown without emulation", f.recorder.firedFaults().get(0).effect().replace("statement not run; ", ""));
+  }
+
+  @Test
+  void gateReplaysALostUpdateInterleaving() throws Exception {
+    f.db.exec("INSERT INTO fi_points VALUES (1, 100)");
+    // the writer reads, then pauses before its update while another transaction changes the row
+    Gate gate = f.faults.gate(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.kind(StatementKind.UPDATE),
+        Trigger.threadNamed("fi-slow")));
+    ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "fi-slow"));
+    try {
+      Future<?> slow = pool.submit(() -> f.txs.useTransaction(tx -> {
+        int v = tx.queryOne("SELECT v FROM fi_points WHERE id = 1", Integer.class);
+        tx.update("UPDATE fi_points SET v = ? WHERE id = 1", v + 1);
+      }));
+      gate.awaitArrival();
+      f.txs.useTransaction(tx -> tx.update("UPDATE fi_points SET v = v + 10 WHERE id = 1"));
+      gate.release();
+      slow.get(10, TimeUnit.SECONDS);
+    } finally {
+      gate.release();
+      pool.shutdownNow();
+    }
+    assertEquals(101L, f.db.queryLong("SELECT v FROM fi_points WHERE id = 1"),
+        "read-modify-write under READ COMMITTED lost the concurrent +10: the interleaving replayed exactly");
+  }
 }

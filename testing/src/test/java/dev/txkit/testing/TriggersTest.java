@@ -171,6 +171,7 @@ class TriggersTest {
     AssertionError e = assertThrows(AssertionError.class, f.faults::assertAllFired);
     assertTrue(e.getMessage().contains("seed 7"), e.getMessage());
     assertTrue(e.getMessage().contains("no such statement"), e.getMessage());
+    assertTrue(e.getMessage().contains("faults.listener()"), "hints at the missing listener: " + e.getMessage());
   }
 
   @Test

@@ -52,8 +52,8 @@ public final class Hub {
   }
 
   /**
-   * The database behind the data source, as detected from the first connection; H2 until a connection was
-   * taken.
+   * The database behind the data source, as detected from the first connection; {@code OTHER} until a
+   * connection was taken.
    *
    * @return the database
    */
