@@ -178,22 +178,21 @@ public final class Failures {
       case H2:
         String h2 = "org.h2.jdbc.";
         s.add(drv("deadlock", FailureKind.DEADLOCK, h2 + "JdbcSQLTransactionRollbackException", ROLLBACK, "40001",
-            40001, "Deadlock detected. The current transaction was rolled back. Details: \"T\" [40001-232]"));
+            40001, "Deadlock detected. The current transaction was rolled back. Details: \"T\""));
         s.add(drv("serializationFailure", FailureKind.SERIALIZATION_FAILURE,
             h2 + "JdbcSQLTransactionRollbackException", ROLLBACK, "90131", 90131,
-            "Concurrent update in table \"T\": another transaction has updated or deleted the same row [90131-232]"));
+            "Concurrent update in table \"T\": another transaction has updated or deleted the same row"));
         s.add(drv("lockTimeout", FailureKind.LOCK_TIMEOUT, h2 + "JdbcSQLTimeoutException", TIMEOUT, "HYT00", 50200,
-            "Timeout trying to lock table \"T\" [50200-232]"));
+            "Timeout trying to lock table \"T\""));
         s.add(drv("queryTimeout", FailureKind.QUERY_TIMEOUT, h2 + "JdbcSQLTimeoutException", TIMEOUT, "57014",
-            57014, "Statement was canceled or the session timed out [57014-232]"));
+            57014, "Statement was canceled or the session timed out"));
         s.add(drv("uniqueViolation", FailureKind.CONSTRAINT_VIOLATION,
             h2 + "JdbcSQLIntegrityConstraintViolationException", INTEGRITY, "23505", 23505,
-            "Unique index or primary key violation: \"PUBLIC.PRIMARY_KEY_5 ON PUBLIC.T(ID) VALUES ( /* 1 */ 1 )\""
-                + " [23505-232]"));
+            "Unique index or primary key violation: \"PUBLIC.PRIMARY_KEY_5 ON PUBLIC.T(ID) VALUES ( /* 1 */ 1 )\""));
         s.add(drv("connectionLost", FailureKind.CONNECTION_LOST, h2 + "JdbcSQLNonTransientConnectionException",
-            NON_TRANSIENT_CONNECTION, "90067", 90067, "Connection is broken: \"session closed\" [90067-232]"));
+            NON_TRANSIENT_CONNECTION, "90067", 90067, "Connection is broken: \"session closed\""));
         s.add(drv("connectionClosed", FailureKind.CONNECTION_LOST, h2 + "JdbcSQLNonTransientConnectionException",
-            NON_TRANSIENT_CONNECTION, "90067", 90067, "Connection is broken: \"session closed\" [90067-232]"));
+            NON_TRANSIENT_CONNECTION, "90067", 90067, "Connection is broken: \"session closed\""));
         break;
       case ORACLE:
         s.add(std("deadlock", FailureKind.DEADLOCK, ROLLBACK, "61000", 60,

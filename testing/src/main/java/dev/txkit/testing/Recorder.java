@@ -9,8 +9,10 @@ import dev.txkit.TransactionStats;
 import dev.txkit.testing.internal.ConnectionRecord;
 import dev.txkit.testing.internal.Hub;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +107,7 @@ public final class Recorder {
   private @Nullable Hub hub;
   private @Nullable Faults faults;
   private final List<TransactionRun> runs = new ArrayList<>();
-  private final Map<Thread, Integer> running = new HashMap<>();
+  private final Map<Thread, Deque<Integer>> running = new HashMap<>();
 
   Recorder() {
   }
@@ -164,18 +166,24 @@ public final class Recorder {
   // ---- listener events -------------------------------------------------------------------------------------
 
   synchronized void onBegin(String name, int attempt) {
-    Integer index = running.get(Thread.currentThread());
+    Deque<Integer> stack = running.computeIfAbsent(Thread.currentThread(), t -> new ArrayDeque<>());
+    Integer index = stack.peek();
     if (attempt > 1 && index != null && runs.get(index).name().equals(name)) {
       TransactionRun r = runs.get(index);
       runs.set(index, new TransactionRun(name, attempt, r.retriedKinds(), null));
       return;
     }
     runs.add(new TransactionRun(name, attempt, List.of(), null));
-    running.put(Thread.currentThread(), runs.size() - 1);
+    stack.push(runs.size() - 1);
+  }
+
+  private @Nullable Integer top() {
+    Deque<Integer> stack = running.get(Thread.currentThread());
+    return stack == null ? null : stack.peek();
   }
 
   synchronized void onRetry(RetryEvent event) {
-    Integer index = running.get(Thread.currentThread());
+    Integer index = top();
     if (index != null) {
       TransactionRun r = runs.get(index);
       List<FailureKind> kinds = new ArrayList<>(r.retriedKinds());
@@ -189,8 +197,9 @@ public final class Recorder {
   }
 
   synchronized void onComplete(TransactionStats stats) {
-    Integer index = running.remove(Thread.currentThread());
-    if (index != null) {
+    Integer index = top();
+    if (index != null && runs.get(index).name().equals(stats.transactionName())) {
+      running.get(Thread.currentThread()).pop();
       TransactionRun r = runs.get(index);
       runs.set(index, new TransactionRun(r.name(), stats.attempts(), r.retriedKinds(), stats.status()));
     }

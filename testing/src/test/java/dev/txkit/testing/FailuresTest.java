@@ -87,6 +87,7 @@ class FailuresTest {
     SQLException deadlock = Failures.h2().deadlock().get();
     assertEquals("org.h2.jdbc.JdbcSQLTransactionRollbackException", deadlock.getClass().getName());
     assertEquals(40001, deadlock.getErrorCode());
+    assertTrue(deadlock.getMessage().endsWith("\"T\" [40001-232]"), deadlock.getMessage());
     assertEquals(FailureKind.DEADLOCK, Failures.h2().deadlock().kind());
     SQLException timeout = Failures.h2().lockTimeout().get();
     assertEquals("HYT00", timeout.getSQLState());

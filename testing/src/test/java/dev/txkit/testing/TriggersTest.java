@@ -191,4 +191,24 @@ class TriggersTest {
     assertEquals(StatementKind.DDL, StatementKind.of("CREATE TABLE t (a INT)"));
     assertEquals(StatementKind.OTHER, StatementKind.of("SET LOCAL x = 1"));
   }
+  @Test
+  void transactionsOnTheSameThreadAreTrackedSeparately() {
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.transaction("inner"), Trigger.attempt(1))
+        .fail(Failures.h2().deadlock()));
+    f.txs.useTransaction(TxOptions.builder().name("outer").build(), tx -> {
+      tx.update(f.insert(), 1, 10);
+      f.txs.useTransaction(TxOptions.builder().name("inner").propagation(dev.txkit.Propagation.REQUIRES_NEW)
+          .build(), inner -> inner.update(f.insert(), 2, 20));
+      tx.update(f.insert(), 3, 30);
+    });
+    assertEquals(List.of(1L, 2L, 3L), f.ids());
+    List<Recorder.TransactionRun> runs = f.recorder.transactions();
+    assertEquals(2, runs.size(), runs.toString());
+    assertEquals("outer", runs.get(0).name());
+    assertEquals(1, runs.get(0).attempts());
+    assertEquals(dev.txkit.CompletionStatus.COMMITTED, runs.get(0).status());
+    assertEquals("inner", runs.get(1).name());
+    assertEquals(2, runs.get(1).attempts());
+    assertEquals(List.of(FailureKind.DEADLOCK), runs.get(1).retriedKinds());
+  }
 }

@@ -45,7 +45,9 @@ public final class VendorExceptions {
     } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
       // driver absent or of another version: fall back to the standard class below
     }
-    return standard(standardClass, message, sqlState, vendorCode);
+    // H2 appends "[code-build]" itself; without the driver, add it as H2 2.3 does
+    String text = driverClass.startsWith("org.h2.jdbc.") ? message + " [" + vendorCode + "-232]" : message;
+    return standard(standardClass, text, sqlState, vendorCode);
   }
 
   private static @Nullable SQLException postgres(String message, String sqlState, boolean server,
