@@ -3,6 +3,7 @@ package dev.txkit.testing;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
 import dev.txkit.jdbc.Database;
+import dev.txkit.jdbc.internal.ClassificationTables;
 import dev.txkit.testing.internal.VendorExceptions;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -223,6 +224,7 @@ public final class Failures {
                 + "the isolation level for the update/delete statement."));
         s.add(drv("lockTimeout", FailureKind.LOCK_TIMEOUT, ms, SQL, "S0001", 1222,
             "Lock request time out period exceeded."));
+        s.add(drv("queryTimeout", FailureKind.QUERY_TIMEOUT, ms, SQL, "HY008", 0, "The query has timed out."));
         s.add(drv("uniqueViolation", FailureKind.CONSTRAINT_VIOLATION, ms, SQL, "23000", 2627,
             "Violation of PRIMARY KEY constraint 'PK_t'. Cannot insert duplicate key in object 'dbo.t'. The "
                 + "duplicate key value is (1)."));
@@ -339,7 +341,9 @@ public final class Failures {
         return build(s);
       }
     }
-    for (FailureRule r : database.rules()) {
+    // a database whose driver is described above reports only what its own table says; others get every rule
+    List<FailureRule> candidates = specs.isEmpty() ? database.rules() : ClassificationTables.own(database);
+    for (FailureRule r : candidates) {
       if (r.classification().kind() == kind) {
         String state = r.sqlState();
         if (state == null) {
