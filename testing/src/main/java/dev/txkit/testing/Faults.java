@@ -305,11 +305,31 @@ public final class Faults {
       listenerUsed = true;
       Deque<Object[]> stack = current.get();
       Object[] top = stack.peek();
-      if (attempt > 1 && top != null && top[0].equals(transactionName)) {
+      // a retry replaces its previous attempt; a manual transaction that ended (it reports no onComplete) goes
+      if (top != null && (attempt > 1 && top[0].equals(transactionName) || Boolean.TRUE.equals(top[2]))) {
         stack.pop();
       }
-      stack.push(new Object[] {transactionName, attempt});
+      stack.push(new Object[] {transactionName, attempt, Boolean.FALSE});
       recorder.onBegin(transactionName, attempt);
+    }
+
+    @Override
+    public void onCommit(String transactionName, int attempt) {
+      ended(transactionName);
+    }
+
+    @Override
+    public void onRollback(String transactionName, int attempt, @Nullable Throwable cause) {
+      ended(transactionName);
+    }
+
+    /** Marks the attempt ended; it stays the thread's context until the next begin, so its close is traced. */
+    private void ended(String transactionName) {
+      Object[] top = current.get().peek();
+      if (top != null && top[0].equals(transactionName)) {
+        top[2] = Boolean.TRUE;
+      }
+      recorder.onEnded(transactionName);
     }
 
     @Override

@@ -108,6 +108,7 @@ public final class Recorder {
   private @Nullable Faults faults;
   private final List<TransactionRun> runs = new ArrayList<>();
   private final Map<Thread, Deque<Integer>> running = new HashMap<>();
+  private final java.util.Set<Integer> ended = new java.util.HashSet<>();
 
   Recorder() {
   }
@@ -161,6 +162,7 @@ public final class Recorder {
     hub().clear();
     runs.clear();
     running.clear();
+    ended.clear();
   }
 
   // ---- listener events -------------------------------------------------------------------------------------
@@ -168,13 +170,26 @@ public final class Recorder {
   synchronized void onBegin(String name, int attempt) {
     Deque<Integer> stack = running.computeIfAbsent(Thread.currentThread(), t -> new ArrayDeque<>());
     Integer index = stack.peek();
+    if (index != null && ended.contains(index) && !(attempt > 1 && runs.get(index).name().equals(name))) {
+      // a manual transaction, which reports no onComplete
+      stack.pop();
+      index = stack.peek();
+    }
     if (attempt > 1 && index != null && runs.get(index).name().equals(name)) {
+      ended.remove(index);
       TransactionRun r = runs.get(index);
       runs.set(index, new TransactionRun(name, attempt, r.retriedKinds(), null));
       return;
     }
     runs.add(new TransactionRun(name, attempt, List.of(), null));
     stack.push(runs.size() - 1);
+  }
+
+  synchronized void onEnded(String name) {
+    Integer index = top();
+    if (index != null && runs.get(index).name().equals(name)) {
+      ended.add(index);
+    }
   }
 
   private @Nullable Integer top() {
@@ -200,6 +215,7 @@ public final class Recorder {
     Integer index = top();
     if (index != null && runs.get(index).name().equals(stats.transactionName())) {
       running.get(Thread.currentThread()).pop();
+      ended.remove(index);
       TransactionRun r = runs.get(index);
       runs.set(index, new TransactionRun(r.name(), stats.attempts(), r.retriedKinds(), stats.status()));
     }

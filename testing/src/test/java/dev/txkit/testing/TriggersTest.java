@@ -211,4 +211,18 @@ class TriggersTest {
     assertEquals(2, runs.get(1).attempts());
     assertEquals(List.of(FailureKind.DEADLOCK), runs.get(1).retriedKinds());
   }
+  @Test
+  void manualTransactionsDoNotLeaveTheirContextBehind() {
+    try (dev.txkit.jdbc.ManualTransaction m = f.txs.begin(TxOptions.builder().name("manual").build())) {
+      m.update(f.insert(), 1, 10);
+      m.commit();
+    }
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.transaction("auto"), Trigger.attempt(1))
+        .fail(Failures.h2().deadlock()));
+    f.txs.useTransaction(TxOptions.builder().name("auto").build(), tx -> tx.update(f.insert(), 2, 20));
+    f.recorder.assertAttempts(2);
+    assertEquals(List.of("manual", "auto"), f.recorder.transactions().stream().map(Recorder.TransactionRun::name)
+        .toList());
+    assertEquals(List.of(1L, 2L), f.ids());
+  }
 }
