@@ -1,0 +1,387 @@
+package dev.txkit.testing;
+
+import dev.txkit.GiveUpEvent;
+import dev.txkit.RetryEvent;
+import dev.txkit.Sleeper;
+import dev.txkit.TransactionListener;
+import dev.txkit.TransactionStats;
+import dev.txkit.jdbc.Database;
+import dev.txkit.testing.internal.Directive;
+import dev.txkit.testing.internal.Interceptor;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The fault controller of one {@link FaultyDataSource}: arms faults and gates, knows which txkit transaction and
+ * attempt each thread is running (through {@link #listener()}), and checks that every armed fault fired.
+ *
+ * <pre>{@code
+ * FaultyDataSource ds = FaultyDataSource.wrap(realDataSource);
+ * Transactions txs = Transactions.builder(ds).listener(ds.faults().listener()).build();
+ * ds.faults().inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.kind(StatementKind.INSERT), Trigger.attempt(1))
+ *     .fail(Failures.h2().deadlock()));
+ * }</pre>
+ *
+ * <p>Thread-safe: faults may be armed while other threads run transactions.
+ */
+public final class Faults {
+
+  private final Recorder recorder;
+  private final List<ArmedFault> armed = new ArrayList<>();
+  private final ThreadLocal<Deque<Object[]>> current = ThreadLocal.withInitial(ArrayDeque::new);
+  private final Listener listener = new Listener();
+  private long seed = ThreadLocalRandom.current().nextLong();
+  private volatile Sleeper sleeper = Sleeper.system();
+  private volatile Duration gateMaxPause = Duration.ofSeconds(30);
+  private volatile boolean listenerUsed;
+  final Interceptor interceptor = new Hook();
+
+  Faults(Recorder recorder) {
+    this.recorder = recorder;
+  }
+
+  /**
+   * Arms a fault. The fault is copied: changing it afterwards has no effect.
+   *
+   * @param fault the fault
+   * @return a handle telling whether and how often it fired
+   * @throws IllegalArgumentException if the fault does not say what to do ({@link Fault#fail},
+   *     {@link Fault#dropConnection()}, {@link Fault#delay})
+   */
+  public ArmedFault inject(Fault fault) {
+    Objects.requireNonNull(fault, "fault");
+    if (fault.action == null) {
+      throw new IllegalArgumentException(fault + " does not say what to do: add .fail(payload), .dropConnection() "
+          + "or .delay(duration)");
+    }
+    return arm(fault.copy(), null);
+  }
+
+  /**
+   * Arms a gate: the first call at the point that the triggers match pauses until the test releases the gate.
+   *
+   * @param point where
+   * @param triggers which calls (all must match)
+   * @return the gate
+   */
+  public Gate gate(Point point, Trigger... triggers) {
+    return gate(Fault.at(point).when(triggers));
+  }
+
+  /**
+   * Arms a gate with everything a fault can say about when ({@link Fault#nth}, {@link Fault#times}); what the
+   * fault would do is ignored.
+   *
+   * @param when the point and triggers
+   * @return the gate
+   */
+  public Gate gate(Fault when) {
+    Fault f = Objects.requireNonNull(when, "when").copy();
+    f.action = Fault.Action.GATE;
+    Gate gate = new Gate(f.toString(), gateMaxPause);
+    arm(f, gate);
+    return gate;
+  }
+
+  private synchronized ArmedFault arm(Fault f, @Nullable Gate gate) {
+    long faultSeed = seed + 0x9E3779B97F4A7C15L * (armed.size() + 1);
+    for (int i = 0; i < f.triggers.size(); i++) {
+      if (f.triggers.get(i) instanceof Trigger.Probability) {
+        f.triggers.set(i, ((Trigger.Probability) f.triggers.get(i)).seeded(faultSeed + i));
+      }
+    }
+    // probabilities draw only for calls the other triggers match, so that the sequence is reproducible
+    f.triggers.sort((a, b) -> Boolean.compare(a instanceof Trigger.Probability, b instanceof Trigger.Probability));
+    ArmedFault a = new ArmedFault(f, gate);
+    armed.add(a);
+    return a;
+  }
+
+  /**
+   * The listener that tells the faults (for {@link Trigger#attempt}, {@link Trigger#transaction}) and the
+   * {@link Recorder} which transaction and attempt each thread runs. Register it with
+   * {@code Transactions.builder(ds).listener(faults.listener())}.
+   *
+   * @return the listener
+   */
+  public TransactionListener listener() {
+    return listener;
+  }
+
+  /**
+   * The seed of the {@link Trigger#probability} triggers; random unless set. Printed in failure messages and
+   * the trace so a failing run can be replayed.
+   *
+   * @return the seed
+   */
+  public synchronized long seed() {
+    return seed;
+  }
+
+  /**
+   * Sets the seed for probability triggers of faults armed from now on.
+   *
+   * @param seed the seed
+   * @return this
+   */
+  public synchronized Faults seed(long seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  /**
+   * Sets how {@link Fault#delay} waits (default: really sleeping). A {@link FakeSleeper} records the delays
+   * instead.
+   *
+   * @param sleeper the sleeper
+   * @return this
+   */
+  public Faults sleeper(Sleeper sleeper) {
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    return this;
+  }
+
+  /**
+   * Sets how long a gate holds a thread before giving up (default 30 s), for gates armed from now on.
+   *
+   * @param maxPause the limit
+   * @return this
+   */
+  public Faults gateMaxPause(Duration maxPause) {
+    this.gateMaxPause = Objects.requireNonNull(maxPause, "maxPause");
+    return this;
+  }
+
+  /** @return the armed faults and gates, in the order they were armed */
+  public synchronized List<ArmedFault> armed() {
+    return List.copyOf(armed);
+  }
+
+  /** Disarms every fault and releases every gate. */
+  public void reset() {
+    List<ArmedFault> all;
+    synchronized (this) {
+      all = new ArrayList<>(armed);
+      armed.clear();
+    }
+    for (ArmedFault a : all) {
+      if (a.gate != null) {
+        a.gate.release();
+      }
+    }
+  }
+
+  /**
+   * Fails if an armed fault or gate never fired: a fault that never fires means the test did not test what it
+   * says.
+   *
+   * @throws AssertionError naming the faults that never fired, with the seed
+   */
+  public void assertAllFired() {
+    List<String> idle = new ArrayList<>();
+    for (ArmedFault a : armed()) {
+      if (a.timesFired() == 0) {
+        idle.add(a.fault.toString() + " (matched " + a.matched() + " call(s))");
+      }
+    }
+    if (!idle.isEmpty()) {
+      throw new AssertionError("Armed fault(s) never fired, so the test did not exercise them: " + idle
+          + ". Check the point and triggers against the trace (seed " + seed() + ")" + (listenerUsed ? ""
+          : ". No txkit transaction was seen: attempt and transaction triggers need "
+          + "Transactions.builder(ds).listener(faults.listener())"));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Faults[seed=" + seed() + ", armed=" + armed() + "]";
+  }
+
+  // ---- matching ------------------------------------------------------------------------------------------
+
+  private @Nullable String transactionName() {
+    Object[] top = current.get().peek();
+    return top == null ? null : (String) top[0];
+  }
+
+  private int attempt() {
+    Object[] top = current.get().peek();
+    return top == null ? 0 : (Integer) top[1];
+  }
+
+  private final class Hook implements Interceptor {
+    @Override
+    public @Nullable Directive decide(Point point, int connectionId, @Nullable String sql) {
+      Call call = new Call(point, sql, Thread.currentThread(), connectionId, transactionName(), attempt());
+      List<ArmedFault> pauses = null;
+      ArmedFault chosen = null;
+      synchronized (Faults.this) {
+        for (ArmedFault a : armed) {
+          Fault f = a.fault;
+          if (f.point != point || a.fired >= f.times) {
+            continue;
+          }
+          boolean pause = f.action == Fault.Action.GATE || f.action == Fault.Action.DELAY;
+          if (!pause && chosen != null) {
+            continue;
+          }
+          if (!matches(f, call)) {
+            continue;
+          }
+          a.matched++;
+          if (a.matched < f.nth) {
+            continue;
+          }
+          a.fired++;
+          if (pause) {
+            if (pauses == null) {
+              pauses = new ArrayList<>(2);
+            }
+            pauses.add(a);
+          } else {
+            chosen = a;
+          }
+        }
+      }
+      if (pauses != null) {
+        for (ArmedFault a : pauses) {
+          if (a.gate != null) {
+            a.gate.arrive();
+          } else {
+            try {
+              sleeper.sleep(Objects.requireNonNull(a.fault.delay));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+      }
+      if (chosen == null) {
+        return null;
+      }
+      Fault f = chosen.fault;
+      switch (Objects.requireNonNull(f.action)) {
+        case DROP:
+          return new Directive(Directive.Kind.DROP, null, null, true, f.batchRows, f.toString());
+        case SILENT_ROLLBACK:
+          return new Directive(Directive.Kind.SILENT_ROLLBACK, null, null, true, 0, f.toString());
+        default:
+          SQLException e = Objects.requireNonNull(f.payload).get();
+          Database dialect = f.payload instanceof Failure ? ((Failure) f.payload).database() : null;
+          return new Directive(Directive.Kind.FAIL, e, dialect, f.emulate, f.batchRows, f.toString());
+      }
+    }
+
+    private boolean matches(Fault f, Call call) {
+      for (Trigger t : f.triggers) {
+        if (!t.test(call)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public @Nullable String transactionName() {
+      return Faults.this.transactionName();
+    }
+
+    @Override
+    public int attempt() {
+      return Faults.this.attempt();
+    }
+  }
+
+  private final class Listener implements TransactionListener {
+    @Override
+    public void onBegin(String transactionName, int attempt) {
+      listenerUsed = true;
+      Deque<Object[]> stack = current.get();
+      Object[] top = stack.peek();
+      // a retry replaces its previous attempt; a manual transaction that ended (it reports no onComplete) goes
+      if (top != null && (attempt > 1 && top[0].equals(transactionName) || Boolean.TRUE.equals(top[2]))) {
+        stack.pop();
+      }
+      stack.push(new Object[] {transactionName, attempt, Boolean.FALSE});
+      recorder.onBegin(transactionName, attempt);
+    }
+
+    @Override
+    public void onCommit(String transactionName, int attempt) {
+      ended(transactionName);
+    }
+
+    @Override
+    public void onRollback(String transactionName, int attempt, @Nullable Throwable cause) {
+      ended(transactionName);
+    }
+
+    /** Marks the attempt ended; it stays the thread's context until the next begin, so its close is traced. */
+    private void ended(String transactionName) {
+      Object[] top = current.get().peek();
+      if (top != null && top[0].equals(transactionName)) {
+        top[2] = Boolean.TRUE;
+      }
+      recorder.onEnded(transactionName);
+    }
+
+    @Override
+    public void onRetry(RetryEvent event) {
+      recorder.onRetry(event);
+    }
+
+    @Override
+    public void onGiveUp(GiveUpEvent event) {
+      recorder.onGiveUp(event);
+    }
+
+    @Override
+    public void onComplete(TransactionStats stats) {
+      Deque<Object[]> stack = current.get();
+      Object[] top = stack.peek();
+      if (top != null && top[0].equals(stats.transactionName())) {
+        stack.pop();
+      }
+      recorder.onComplete(stats);
+    }
+  }
+
+  /** An armed fault or gate: tells whether and how often it fired. Thread-safe. */
+  public final class ArmedFault {
+    final Fault fault;
+    final @Nullable Gate gate;
+    int matched;
+    int fired;
+
+    ArmedFault(Fault fault, @Nullable Gate gate) {
+      this.fault = fault;
+      this.gate = gate;
+    }
+
+    /** @return how many times it fired */
+    public int timesFired() {
+      synchronized (Faults.this) {
+        return fired;
+      }
+    }
+
+    /** @return how many calls its triggers matched (including the skipped ones) */
+    public int matched() {
+      synchronized (Faults.this) {
+        return matched;
+      }
+    }
+
+    @Override
+    public String toString() {
+      return fault + " [fired " + timesFired() + "x]";
+    }
+  }
+}
