@@ -12,10 +12,10 @@ class ReadmeSectionTest {
 
   @Test
   void readmeShowsTheTestedExample() throws IOException {
-    String readme = Files.readString(Path.of("README-testing-section.md"));
+    String readme = Files.readString(Path.of("../README.md"));
     String example = Files.readString(Path.of("src/test/java/dev/txkit/testing/ReadmeExampleTest.java"));
     String body = example.substring(example.indexOf("import "));
-    assertTrue(readme.contains("```java\n" + body + "```"), "README-testing-section.md must show "
+    assertTrue(readme.contains("```java\n" + body + "```"), "README.md (section Testing your transactions) must show "
         + "ReadmeExampleTest.java verbatim (without its package line); copy it over after changing the test");
   }
 }
