@@ -36,6 +36,7 @@ public final class JdbcAttempt implements ResourceAttempt {
   private boolean xidCaptured;
   private @Nullable String xid;
   private @Nullable Connection managed;
+  private @Nullable SQLException statementFailure;
 
   JdbcAttempt(JdbcResource resource, Connection connection, Database database, FailureClassifier classifier,
       AttemptContext context, boolean restoreAutoCommit, int restoreIsolation, boolean restoreReadOnly) {
@@ -85,6 +86,37 @@ public final class JdbcAttempt implements ResourceAttempt {
     releaseUserLocks = true;
   }
 
+  /**
+   * Remembers a statement-scope failure. On PostgreSQL it leaves the transaction aborted until a rollback (to a
+   * savepoint taken before it), and a COMMIT is then answered with ROLLBACK, which pgjdbc does not report.
+   */
+  void statementFailed(SQLException e) {
+    if (statementFailure == null && database.isPostgresFamily()) {
+      statementFailure = e;
+    }
+  }
+
+  /**
+   * After a statement failed on PostgreSQL (and user code caught it), makes sure the transaction can still
+   * commit: one extra round trip, only on that rare path.
+   */
+  private void checkNotAborted(SQLException failure) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SELECT 1");
+    } catch (SQLException e) {
+      if (!"25P02".equals(e.getSQLState())) {
+        throw e;
+      }
+      SQLException aborted = new SQLException("Transaction '" + context.options().name() + "' cannot commit: "
+          + "PostgreSQL aborted it when a statement failed (" + failure.getMessage() + ") and the failure was "
+          + "caught; its COMMIT would silently roll back. Let the exception propagate, or run the statement that "
+          + "may fail in a nested inTransaction block, whose savepoint undoes just that statement", "25P02",
+          failure);
+      aborted.addSuppressed(e);
+      throw aborted;
+    }
+  }
+
   void execute(String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute(sql);
@@ -93,6 +125,9 @@ public final class JdbcAttempt implements ResourceAttempt {
 
   @Override
   public void commit() throws SQLException {
+    if (statementFailure != null) {
+      checkNotAborted(statementFailure);
+    }
     if (resource.resolveCommits() && database == Database.POSTGRESQL) {
       // a cheap local id of the transaction, so that a lost COMMIT reply can be resolved later (FACTS.md §2)
       try (PreparedStatement ps = connection.prepareStatement("SELECT pg_current_xact_id_if_assigned()::text");

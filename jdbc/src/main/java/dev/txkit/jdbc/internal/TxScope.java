@@ -113,6 +113,8 @@ public class TxScope implements Tx {
     Classification c = attempt.classifier().classify(e);
     if (c.dooms()) {
       context.doom(e, c);
+    } else {
+      attempt.statementFailed(e);
     }
     return c;
   }
@@ -123,6 +125,8 @@ public class TxScope implements Tx {
         + abbreviate(sql) + "]", e, c);
     if (c.dooms()) {
       context.doom(ex, c);
+    } else {
+      attempt.statementFailed(e);
     }
     return ex;
   }
