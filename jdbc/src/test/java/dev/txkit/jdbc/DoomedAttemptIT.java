@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.txkit.ConstraintViolationException;
 import dev.txkit.DeadlockException;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureScope;
@@ -307,5 +308,58 @@ class DoomedAttemptIT {
       assertEquals(2, rec.attempts("optIn"));
       assertEquals(List.of(1L, 1L, 0L), db.queryLongs("SELECT v FROM rt_doom_acct ORDER BY id"));
     }
+  }
+
+  // ---- PostgreSQL: a caught statement failure leaves the transaction aborted ---------------------------------
+
+  @Test
+  void postgresCaughtStatementFailureIsNotReportedAsACommit() throws Exception {
+    TestDatabases.TestDb db = TestDatabases.postgres();
+    setUp(db);
+    RtKit.Recorder rec = new RtKit.Recorder();
+    Transactions txs = Transactions.builder(db.dataSource()).listener(rec).build();
+    List<String> hooks = new CopyOnWriteArrayList<>();
+
+    // PostgreSQL answers COMMIT with ROLLBACK after a failed statement; pgjdbc does not complain by default
+    ConstraintViolationException e = assertThrows(ConstraintViolationException.class,
+        () -> txs.useTransaction(TxOptions.builder().name("caught").build(), tx -> {
+          tx.afterCommit(() -> hooks.add("committed"));
+          tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 1");
+          try {
+            tx.update("INSERT INTO rt_doom_acct VALUES (2, 0)");
+          } catch (ConstraintViolationException dup) {
+            // carry on as if the insert were optional
+          }
+        }));
+    assertTrue(e.getMessage().startsWith("Commit failed"), e.getMessage());
+    assertEquals(1, rec.attempts("caught"));
+    assertEquals(0, rec.commits("caught"));
+    assertEquals(List.of(), hooks, "no after-commit hook for a transaction that did not commit");
+
+    // the same through raw JDBC
+    assertThrows(ConstraintViolationException.class,
+        () -> txs.useTransaction(TxOptions.builder().name("raw").build(), tx -> {
+          Connection c = tx.connection();
+          RtKit.exec(c, "UPDATE rt_doom_acct SET v = v + 1 WHERE id = 1");
+          try {
+            RtKit.exec(c, "INSERT INTO rt_doom_acct VALUES (2, 0)");
+          } catch (SQLException dup) {
+            assertEquals("23505", dup.getSQLState());
+          }
+        }));
+    assertEquals(List.of(0L, 0L, 0L), db.queryLongs("SELECT v FROM rt_doom_acct ORDER BY id"));
+
+    // a nested block (a savepoint) is the way to survive a failed statement: that still commits
+    txs.useTransaction(TxOptions.builder().name("nested").build(), tx -> {
+      tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 1");
+      try {
+        txs.useTransaction(inner -> inner.update("INSERT INTO rt_doom_acct VALUES (2, 0)"));
+      } catch (ConstraintViolationException dup) {
+        // rolled back to the savepoint: the transaction goes on
+      }
+      tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 3");
+    });
+    assertEquals(1, rec.commits("nested"));
+    assertEquals(List.of(1L, 0L, 1L), db.queryLongs("SELECT v FROM rt_doom_acct ORDER BY id"));
   }
 }
