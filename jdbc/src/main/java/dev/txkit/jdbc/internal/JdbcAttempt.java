@@ -33,6 +33,7 @@ public final class JdbcAttempt implements ResourceAttempt {
   private boolean finished;
   private boolean closed;
   private boolean releaseUserLocks;
+  private boolean resetQueryTimeout;
   private boolean xidCaptured;
   private @Nullable String xid;
   private @Nullable Connection managed;
@@ -79,6 +80,14 @@ public final class JdbcAttempt implements ResourceAttempt {
 
   void managed(Connection managed) {
     this.managed = managed;
+  }
+
+  /**
+   * Remembers that a statement's query timeout was set on H2, which keeps it as a setting of the whole session
+   * ({@code SET QUERY_TIMEOUT}): it must be reset before the connection goes back to the pool.
+   */
+  void sessionQueryTimeoutSet() {
+    resetQueryTimeout = true;
   }
 
   /** Remembers that MariaDB/MySQL user locks were taken and must be released when the attempt ends. */
@@ -193,6 +202,11 @@ public final class JdbcAttempt implements ResourceAttempt {
     try {
       if (releaseUserLocks) {
         execute("SELECT RELEASE_ALL_LOCKS()");
+      }
+      if (resetQueryTimeout) {
+        try (Statement st = connection.createStatement()) {
+          st.setQueryTimeout(0);
+        }
       }
       if (restoreAutoCommit) {
         connection.setAutoCommit(true);

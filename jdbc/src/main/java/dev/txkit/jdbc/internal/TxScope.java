@@ -154,6 +154,9 @@ public class TxScope implements Tx {
       attempt.execute("SET LOCAL statement_timeout = " + ms);
     } else {
       st.setQueryTimeout((int) Math.max(1L, Math.min(Integer.MAX_VALUE, (remaining + 999_999_999L) / 1_000_000_000L)));
+      if (attempt.database() == Database.H2) {
+        attempt.sessionQueryTimeoutSet();
+      }
     }
   }
 
