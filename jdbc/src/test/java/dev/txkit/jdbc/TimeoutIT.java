@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.txkit.Isolation;
 import dev.txkit.QueryTimeoutException;
 import dev.txkit.RetryPolicy;
@@ -114,5 +115,24 @@ class TimeoutIT {
     assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(100)), clock.sleeps);
     assertEquals(200L, db.queryLong("SELECT v FROM rt_timeout_acct WHERE id = 1"),
         "only the other session's two updates: attempt 3 was refused its first statement");
+  }
+
+  @Test
+  void h2QueryTimeoutDoesNotOutliveTheTransaction() {
+    // H2 keeps a statement's query timeout as a setting of the whole session (SET QUERY_TIMEOUT)
+    TestDatabases.TestDb db = TestDatabases.h2();
+    db.createTable("rt_timeout_acct", "id INT PRIMARY KEY, v INT NOT NULL");
+    String sessionTimeout = "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'QUERY_TIMEOUT'";
+    try (HikariDataSource ds = db.newPool(1)) {
+      Transactions txs = Transactions.create(ds);
+      txs.useTransaction(TxOptions.builder().timeout(Duration.ofSeconds(30)).build(),
+          tx -> tx.update("INSERT INTO rt_timeout_acct VALUES (1, 0)"));
+      assertEquals("0", txs.inTransaction(tx -> tx.queryOne(sessionTimeout, String.class)),
+          "the next transaction on the same connection has no timeout");
+      assertThrows(TransactionTimeoutException.class,
+          () -> txs.useTransaction(TxOptions.builder().timeout(Duration.ofSeconds(1)).build(),
+              tx -> tx.queryOne(slowQuery(Database.H2), Long.class)));
+      assertEquals("0", txs.inTransaction(tx -> tx.queryOne(sessionTimeout, String.class)));
+    }
   }
 }
