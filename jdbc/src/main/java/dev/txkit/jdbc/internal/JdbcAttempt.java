@@ -35,6 +35,7 @@ public final class JdbcAttempt implements ResourceAttempt {
   private boolean releaseUserLocks;
   private boolean resetQueryTimeout;
   private boolean xidCaptured;
+  private boolean commitSent;
   private @Nullable String xid;
   private @Nullable Connection managed;
   private @Nullable SQLException statementFailure;
@@ -146,6 +147,7 @@ public final class JdbcAttempt implements ResourceAttempt {
         xidCaptured = true;
       }
     }
+    commitSent = true;
     connection.commit();
     finished = true;
   }
@@ -158,6 +160,10 @@ public final class JdbcAttempt implements ResourceAttempt {
 
   @Override
   public CommitResolution resolveCommitOutcome() {
+    if (!commitSent) {
+      // the connection failed before COMMIT was sent (recording the transaction id): nothing committed
+      return CommitResolution.NOT_COMMITTED;
+    }
     if (!xidCaptured) {
       return CommitResolution.UNKNOWN;
     }
