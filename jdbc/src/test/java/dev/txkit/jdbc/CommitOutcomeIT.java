@@ -213,4 +213,24 @@ class CommitOutcomeIT {
     assertEquals(1, rec.attempts("applied"));
     assertEquals(List.of(1L, 1L), values(), "it did commit, once; txkit did not retry it");
   }
+
+  @Test
+  void backendKilledAfterTheLastStatementIsAKnownRollbackForTheResolver() throws Exception {
+    // the connection is gone before COMMIT is sent (found while recording the transaction id): nothing can
+    // have committed, so this is a plain lost connection, retried, not an unknown outcome
+    RtKit.Recorder rec = new RtKit.Recorder();
+    Transactions txs = Transactions.builder(pool).listener(rec).resolveCommitOutcome(true).build();
+    int attempts = txs.inTransaction(TxOptions.builder().name("lastStatement").build(), tx -> {
+      int a = transfer(tx);
+      if (a == 1) {
+        terminate(pid.get());
+      }
+      return a;
+    });
+    assertEquals(2, attempts);
+    assertEquals(2, rec.attempts("lastStatement"));
+    assertEquals(0, rec.outcomeUnknown.get());
+    assertEquals(FailureKind.CONNECTION_LOST, rec.retries.get(0).classification().kind());
+    assertEquals(List.of(1L, 1L), values());
+  }
 }
