@@ -87,7 +87,11 @@ public final class LockOrder {
   @SuppressWarnings({"unchecked", "rawtypes"})
   static int compareKeys(Object a, Object b) {
     if (a instanceof Number && b instanceof Number && !(a instanceof Comparable && a.getClass() == b.getClass())) {
-      return new java.math.BigDecimal(a.toString()).compareTo(new java.math.BigDecimal(b.toString()));
+      try {
+        return new java.math.BigDecimal(a.toString()).compareTo(new java.math.BigDecimal(b.toString()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Lock keys must be finite numbers; cannot order " + a + " and " + b, e);
+      }
     }
     if (a instanceof Comparable && a.getClass().isInstance(b)) {
       return ((Comparable) a).compareTo(b);

@@ -284,7 +284,8 @@ public final class RetryPolicy {
     }
 
     /**
-     * Sets a callback run before each retry, on the calling thread, before the wait.
+     * Sets a callback run before each retry, on the calling thread, before the wait. An exception it throws is
+     * logged and ignored.
      *
      * @param listener the callback, or null for none
      * @return this builder
@@ -295,7 +296,8 @@ public final class RetryPolicy {
     }
 
     /**
-     * Sets a callback run when a failure is not retried (not retryable, or budget spent), before it is thrown.
+     * Sets a callback run when a failure is not retried (not retryable, or budget spent), before it is thrown. An
+     * exception it throws is logged and ignored.
      *
      * @param listener the callback, or null for none
      * @return this builder

@@ -131,7 +131,7 @@ public final class TransactionEngine {
         RetryEvent event = new RetryEvent(name, attempt, failure, cls, delay);
         Consumer<RetryEvent> onRetry = policy.onRetry();
         if (onRetry != null) {
-          onRetry.accept(event);
+          safely(() -> onRetry.accept(event));
         }
         for (TransactionListener l : listeners) {
           safely(() -> l.onRetry(event));
@@ -157,7 +157,7 @@ public final class TransactionEngine {
       GiveUpEvent event = new GiveUpEvent(name, attempt, failure, cls, noRetry);
       Consumer<GiveUpEvent> onGiveUp = policy.onGiveUp();
       if (onGiveUp != null) {
-        onGiveUp.accept(event);
+        safely(() -> onGiveUp.accept(event));
       }
       for (TransactionListener l : listeners) {
         safely(() -> l.onGiveUp(event));
@@ -227,7 +227,13 @@ public final class TransactionEngine {
             rollbackQuietly(a, t);
             throw new AttemptFailed(unchecked("Commit failed", t, c), c, false);
           }
-          CommitResolution r = a.resolveCommitOutcome();
+          CommitResolution r;
+          try {
+            r = a.resolveCommitOutcome();
+          } catch (RuntimeException e) {
+            t.addSuppressed(e);
+            r = CommitResolution.UNKNOWN;
+          }
           if (r == CommitResolution.NOT_COMMITTED) {
             Classification lost = new Classification(FailureKind.CONNECTION_LOST, FailureScope.TRANSACTION);
             throw new AttemptFailed(unchecked("Commit failed and the database confirms the transaction did not "
@@ -357,7 +363,7 @@ public final class TransactionEngine {
     try {
       r.run();
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "a transaction listener threw; ignored", e);
+      LOG.log(System.Logger.Level.WARNING, "a transaction listener or retry policy callback threw; ignored", e);
     }
   }
 

@@ -3,8 +3,14 @@ package dev.txkit.jdbc;
 import dev.txkit.FailureClassifier;
 import dev.txkit.FailureRule;
 import dev.txkit.jdbc.internal.ClassificationTables;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The database products txkit knows, each with its classification table (the rows of FACTS.md section 1).
@@ -37,19 +43,52 @@ public enum Database {
   private volatile FailureClassifier classifier;
 
   /**
-   * Detects the database from the metadata's product name and version.
+   * Detects the database behind a connection, once per {@link Transactions}: from the metadata's product name
+   * and version, and, when those say PostgreSQL, from {@code SELECT version()}, because pgjdbc reports
+   * CockroachDB as "PostgreSQL" version "13.0.0" and only {@code version()} names it. The query runs only on
+   * the PostgreSQL protocol; if it opened a transaction (autocommit off), that transaction is rolled back.
    *
-   * @param productName {@code DatabaseMetaData.getDatabaseProductName()}
-   * @param productVersion {@code DatabaseMetaData.getDatabaseProductVersion()}, may be null
+   * @param connection an open connection, in no transaction of the caller's
+   * @return the database, {@link #OTHER} if unknown
+   * @throws SQLException if the metadata or the version query fails
+   * @throws NullPointerException if {@code connection} is null
+   */
+  public static Database detect(Connection connection) throws SQLException {
+    DatabaseMetaData md = connection.getMetaData();
+    Database db = detect(md.getDatabaseProductName(), md.getDatabaseProductVersion());
+    if (db != POSTGRESQL) {
+      return db;
+    }
+    String version;
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT version()")) {
+      version = rs.next() ? rs.getString(1) : null;
+    } finally {
+      if (!connection.getAutoCommit()) {
+        connection.rollback();
+      }
+    }
+    return detect(md.getDatabaseProductName(), version);
+  }
+
+  /**
+   * Detects the database from a product name and version. Recognises what the drivers report:
+   * "PostgreSQL" (pgjdbc, also for YugabyteDB, whose version contains "-YB-", and for CockroachDB, whose
+   * {@code version()} starts with "CockroachDB"), "MariaDB" (MariaDB Connector/J against MariaDB; MySQL
+   * Connector/J says "MySQL" with a version containing "MariaDB"), "MySQL", "H2", "Oracle", "Microsoft SQL
+   * Server", "DB2/LINUXX8664" and the other "DB2..." names of IBM's drivers, "SQLite".
+   *
+   * @param productName {@code DatabaseMetaData.getDatabaseProductName()}, may be null
+   * @param productVersion {@code DatabaseMetaData.getDatabaseProductVersion()} or PostgreSQL's
+   *     {@code version()}, may be null
    * @return the database, {@link #OTHER} if unknown
    */
-  public static Database detect(String productName, String productVersion) {
+  public static Database detect(@Nullable String productName, @Nullable String productVersion) {
     String name = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
     String version = productVersion == null ? "" : productVersion.toLowerCase(Locale.ROOT);
     if (name.contains("cockroach") || version.contains("cockroach")) {
       return COCKROACHDB;
     }
-    if (version.contains("yb") && name.contains("postgres")) {
+    if (name.contains("postgres") && (version.contains("-yb-") || name.contains("yugabyte"))) {
       return YUGABYTEDB;
     }
     if (name.contains("postgres")) {
@@ -67,7 +106,7 @@ public enum Database {
     if (name.contains("oracle")) {
       return ORACLE;
     }
-    if (name.contains("microsoft sql server") || name.contains("sql server")) {
+    if (name.contains("sql server")) {
       return SQL_SERVER;
     }
     if (name.startsWith("db2")) {

@@ -11,12 +11,26 @@ import static dev.txkit.FailureKind.SERIALIZATION_FAILURE;
 import static dev.txkit.FailureScope.STATEMENT;
 import static dev.txkit.FailureScope.TRANSACTION;
 
+import dev.txkit.Classification;
+import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
+import dev.txkit.FailureScope;
 import dev.txkit.jdbc.Database;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
-/** The classification tables of FACTS.md section 1, per database, followed by generic SQLState rules. */
+/**
+ * The classification tables of FACTS.md section 1, per database, followed by generic SQLState rules.
+ *
+ * <p>Within a table, rules on a vendor code come before rules on a SQLState alone, because drivers rewrite
+ * SQLStates: MySQL Connector/J reports the statement-scope lock wait timeout 1205 as SQLState 40001, which the
+ * generic rules would take for a rolled-back transaction. Vendor-code rules leave the SQLState open (null)
+ * where drivers disagree on it; the description names what each driver reports. These rules are the single
+ * source of truth: the test kit's catalogue of vendor-accurate exceptions is generated from
+ * {@link Database#rules()}.
+ */
 public final class ClassificationTables {
 
   private ClassificationTables() {
@@ -24,23 +38,29 @@ public final class ClassificationTables {
 
   /** Rules that hold for every database, tried after the database's own. */
   static final List<FailureRule> GENERIC = List.of(
-      FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION, "serialization failure (SQL standard)"),
-      FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION, "deadlock detected"),
-      FailureRule.ofSqlState("40*", SERIALIZATION_FAILURE, TRANSACTION, "transaction rollback (class 40)"),
-      FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION, "connection exception (class 08)"),
-      FailureRule.ofSqlState("57014", QUERY_TIMEOUT, STATEMENT, "query cancelled"),
-      FailureRule.ofSqlState("23*", CONSTRAINT_VIOLATION, STATEMENT, "integrity constraint violation (class 23)"));
+      FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
+          "serialization failure (SQL standard 40001): the transaction was rolled back"),
+      FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION,
+          "deadlock detected (40P01): the transaction was rolled back"),
+      FailureRule.ofSqlState("40003", OUTCOME_UNKNOWN, TRANSACTION,
+          "statement completion unknown (SQL standard 40003)"),
+      FailureRule.ofSqlState("40*", SERIALIZATION_FAILURE, TRANSACTION,
+          "transaction rollback (SQLState class 40): the transaction was rolled back"),
+      FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION,
+          "connection exception (SQLState class 08): the connection and its transaction are gone"),
+      FailureRule.ofSqlState("57014", QUERY_TIMEOUT, STATEMENT, "query cancelled (57014)"),
+      FailureRule.ofSqlState("23*", CONSTRAINT_VIOLATION, STATEMENT,
+          "integrity constraint violation (SQLState class 23)"));
 
   /**
-   * The rules for a database, its own first, then the generic ones.
+   * The rules for a database, its own first, then the generic ones. A rule with exactly the same conditions as
+   * an earlier one could never match and is left out.
    *
    * @param db the database
    * @return the rules, in order
    */
   public static List<FailureRule> rulesFor(Database db) {
-    List<FailureRule> rules = new ArrayList<>(own(db));
-    rules.addAll(GENERIC);
-    return rules;
+    return concat(own(db), GENERIC);
   }
 
   /**
@@ -52,62 +72,267 @@ public final class ClassificationTables {
   public static List<FailureRule> own(Database db) {
     switch (db) {
       case POSTGRESQL:
-      case YUGABYTEDB:
         return POSTGRESQL;
+      case YUGABYTEDB:
+        return YUGABYTEDB;
       case COCKROACHDB:
         return COCKROACHDB;
       case MARIADB:
+        return MARIADB;
       case MYSQL:
-        return MYSQL_FAMILY;
+        return MYSQL;
       case H2:
         return H2;
+      case ORACLE:
+        return ORACLE;
+      case SQL_SERVER:
+        return SQL_SERVER;
+      case DB2:
+        return DB2;
+      case SQLITE:
+        return SQLITE;
       default:
         return List.of();
     }
   }
 
+  // PostgreSQL (pgjdbc throws only PSQLException, so the SQLState is all there is; vendor code is 0).
   static final List<FailureRule> POSTGRESQL = List.of(
-      FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION, "could not serialize access"),
-      FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION, "deadlock detected"),
+      FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
+          "could not serialize access (SERIALIZABLE or REPEATABLE READ; SERIALIZABLE can raise it at COMMIT): "
+              + "the transaction was rolled back"),
+      FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION,
+          "deadlock detected (after deadlock_timeout): the transaction was rolled back (inside a savepoint only "
+              + "back to it, but txkit retries the whole transaction)"),
+      rule("55P03", null, "lock timeout", LOCK_TIMEOUT, STATEMENT,
+          "canceling statement due to lock timeout (lock_timeout): the transaction is in failed state (25P02) "
+              + "until rolled back"),
       FailureRule.ofSqlState("55P03", LOCK_NOT_AVAILABLE, STATEMENT,
-          "lock not available (NOWAIT, lock_timeout); transaction is in failed state"),
+          "could not obtain lock (NOWAIT, or lock_timeout with a translated message): the transaction is in "
+              + "failed state (25P02) until rolled back"),
       FailureRule.ofSqlState("57014", QUERY_TIMEOUT, STATEMENT,
-          "statement timeout or cancel; transaction is in failed state"),
+          "canceling statement due to statement timeout or user request (statement_timeout, setQueryTimeout): "
+              + "the transaction is in failed state"),
       FailureRule.ofSqlState("23505", CONSTRAINT_VIOLATION, STATEMENT,
-          "unique violation; transaction is in failed state"),
+          "duplicate key value violates unique constraint: the transaction is in failed state; retried only "
+              + "when the caller adds a rule for it"),
       FailureRule.ofSqlState("23P01", CONSTRAINT_VIOLATION, STATEMENT,
-          "exclusion violation; transaction is in failed state"),
+          "conflicting key value violates exclusion constraint: the transaction is in failed state"),
       FailureRule.ofSqlState("23*", CONSTRAINT_VIOLATION, STATEMENT,
-          "integrity constraint violation; transaction is in failed state"),
-      FailureRule.ofSqlState("25P03", CONNECTION_LOST, TRANSACTION, "idle-in-transaction session timeout"),
-      FailureRule.ofSqlState("25P04", CONNECTION_LOST, TRANSACTION, "transaction timeout (PostgreSQL 17)"),
-      FailureRule.ofSqlState("57P01", CONNECTION_LOST, TRANSACTION, "admin shutdown (backend terminated)"),
-      FailureRule.ofSqlState("57P02", CONNECTION_LOST, TRANSACTION, "crash shutdown"),
-      FailureRule.ofSqlState("57P03", CONNECTION_LOST, TRANSACTION, "cannot connect now"),
-      FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION, "connection failure"));
+          "integrity constraint violation (not null, foreign key, check): the transaction is in failed state"),
+      FailureRule.ofSqlState("25P03", CONNECTION_LOST, TRANSACTION,
+          "terminating connection due to idle-in-transaction timeout: the server closed the connection"),
+      FailureRule.ofSqlState("25P04", CONNECTION_LOST, TRANSACTION,
+          "terminating connection due to transaction timeout (PostgreSQL 17 transaction_timeout): the server "
+              + "closed the connection"),
+      FailureRule.ofSqlState("57P01", CONNECTION_LOST, TRANSACTION,
+          "terminating connection due to administrator command (pg_terminate_backend, shutdown): the "
+              + "connection is gone"),
+      FailureRule.ofSqlState("57P02", CONNECTION_LOST, TRANSACTION,
+          "terminating connection due to crash of another server process: the connection is gone"),
+      FailureRule.ofSqlState("57P03", CONNECTION_LOST, TRANSACTION,
+          "the database system is starting up, shutting down or in recovery: cannot connect now"),
+      FailureRule.ofSqlState("08001", CONNECTION_LOST, TRANSACTION,
+          "unable to connect (pgjdbc 08001); a retry connects anew"),
+      FailureRule.ofSqlState("08003", CONNECTION_LOST, TRANSACTION,
+          "this connection has been closed (pgjdbc 08003)"),
+      FailureRule.ofSqlState("08004", CONNECTION_LOST, TRANSACTION,
+          "the server rejected the connection (pgjdbc 08004)"),
+      FailureRule.ofSqlState("08006", CONNECTION_LOST, TRANSACTION,
+          "an I/O error occurred while sending to or reading from the backend (pgjdbc 08006); during COMMIT the "
+              + "outcome is unknown"),
+      FailureRule.ofSqlState("08007", CONNECTION_LOST, TRANSACTION,
+          "connection failure during transaction (pgjdbc 08007); during COMMIT the outcome is unknown"),
+      FailureRule.ofSqlState("08S01", CONNECTION_LOST, TRANSACTION,
+          "communication link failure (pgjdbc 08S01); during COMMIT the outcome is unknown"),
+      FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION,
+          "connection exception (class 08): the connection and its transaction are gone"));
 
-  static final List<FailureRule> COCKROACHDB = List.of(
-      FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION, "restart transaction"),
-      FailureRule.ofSqlState("40003", OUTCOME_UNKNOWN, TRANSACTION, "result is ambiguous"));
+  // CockroachDB: any error aborts the transaction, and retryable ones say so with 40001.
+  static final List<FailureRule> COCKROACHDB = concat(List.of(
+      FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
+          "restart transaction (TransactionRetryWithProtoRefreshError: RETRY_SERIALIZABLE, RETRY_WRITE_TOO_OLD, "
+              + "ABORT_REASON_*, ReadWithinUncertaintyInterval): the transaction was aborted"),
+      FailureRule.ofSqlState("40003", OUTCOME_UNKNOWN, TRANSACTION,
+          "result is ambiguous: the commit may or may not have happened")), POSTGRESQL);
 
-  static final List<FailureRule> MYSQL_FAMILY = List.of(
-      FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION, "deadlock found when trying to get lock"),
+  // YugabyteDB YSQL: PostgreSQL's codes, raised in more situations.
+  static final List<FailureRule> YUGABYTEDB = concat(List.of(
+      FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
+          "serialization failure, read restart required, or conflicting transaction (YSQL): the transaction "
+              + "was aborted"),
+      FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION,
+          "deadlock detected (YSQL): the transaction was aborted")), POSTGRESQL);
+
+  // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see RealFailureClassificationIT).
+  static final List<FailureRule> MARIADB = List.of(
+      FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
+          "deadlock found when trying to get lock (1213, SQLState 40001, SQLTransactionRollbackException); "
+              + "also a Galera cluster deadlock or certification failure: the transaction was rolled back"),
+      FailureRule.ofVendorCode(null, 149, DEADLOCK, TRANSACTION,
+          "lock deadlock; retry transaction (149, Galera cluster conflict on some versions): the transaction "
+              + "was rolled back"),
       FailureRule.ofVendorCode(null, 1205, LOCK_TIMEOUT, STATEMENT,
-          "lock wait timeout exceeded (statement only; innodb_rollback_on_timeout=OFF)"),
-      FailureRule.ofVendorCode(null, 3572, LOCK_NOT_AVAILABLE, STATEMENT, "NOWAIT lock failure"),
+          "lock wait timeout exceeded (1205, SQLState HY000, plain SQLException); also what SELECT ... FOR "
+              + "UPDATE NOWAIT or WAIT n raise on MariaDB: only the statement was rolled back "
+              + "(innodb_rollback_on_timeout=OFF), the transaction is open and keeps its locks"),
       FailureRule.ofVendorCode(null, 1020, SERIALIZATION_FAILURE, TRANSACTION,
-          "record has changed since last read (innodb_snapshot_isolation)"),
-      FailureRule.ofVendorCode("40000", 3101, SERIALIZATION_FAILURE, TRANSACTION,
-          "group replication rollback during commit"),
-      FailureRule.ofVendorCode(null, 149, DEADLOCK, TRANSACTION, "Galera cluster deadlock"),
-      FailureRule.ofVendorCode(null, 1062, CONSTRAINT_VIOLATION, STATEMENT, "duplicate entry"),
-      FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION, "connection failure"));
+          "record has changed since last read (1020, SQLState HY000; innodb_snapshot_isolation=ON): the "
+              + "transaction was rolled back"),
+      FailureRule.ofVendorCode(null, 1927, CONNECTION_LOST, TRANSACTION,
+          "connection was killed (1927, SQLState 70100, which the driver reports as SQLTimeoutException): the "
+              + "connection is gone"),
+      FailureRule.ofVendorCode(null, 1969, QUERY_TIMEOUT, STATEMENT,
+          "query execution was interrupted, max_statement_time exceeded (1969, SQLState 70100, "
+              + "SQLTimeoutException; also setQueryTimeout): only the statement was rolled back"),
+      FailureRule.ofVendorCode(null, 1317, QUERY_TIMEOUT, STATEMENT,
+          "query execution was interrupted (1317, SQLState 70100; KILL QUERY): only the statement was rolled "
+              + "back"),
+      FailureRule.ofVendorCode(null, 1062, CONSTRAINT_VIOLATION, STATEMENT,
+          "duplicate entry for key (1062, SQLState 23000, SQLIntegrityConstraintViolationException): only the "
+              + "statement was rolled back"),
+      FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION,
+          "connection exception (class 08, SQLNonTransientConnectionException): the connection is gone"));
 
+  // MySQL, with Connector/J or MariaDB Connector/J.
+  static final List<FailureRule> MYSQL = List.of(
+      FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
+          "deadlock found when trying to get lock (1213, SQLState 40001, MySQLTransactionRollbackException); "
+              + "also a Galera (Percona XtraDB Cluster) certification failure: the transaction was rolled back"),
+      FailureRule.ofVendorCode(null, 1205, LOCK_TIMEOUT, STATEMENT,
+          "lock wait timeout exceeded (1205; Connector/J rewrites its SQLState to 40001 and throws "
+              + "MySQLTransactionRollbackException, MariaDB Connector/J reports HY000): only the statement was "
+              + "rolled back (innodb_rollback_on_timeout=OFF), the transaction is open and keeps its locks"),
+      FailureRule.ofVendorCode(null, 3572, LOCK_NOT_AVAILABLE, STATEMENT,
+          "statement aborted because lock(s) could not be acquired immediately and NOWAIT is set (3572, SQLState "
+              + "HY000): only the statement was rolled back"),
+      FailureRule.ofVendorCode(null, 3101, SERIALIZATION_FAILURE, TRANSACTION,
+          "plugin instructed the server to rollback the current transaction (3101, SQLState 40000; Group "
+              + "Replication certification conflict at commit): the transaction was rolled back"),
+      FailureRule.ofVendorCode(null, 3024, QUERY_TIMEOUT, STATEMENT,
+          "query execution was interrupted, maximum statement execution time exceeded (3024, SQLState HY000; "
+              + "max_execution_time)"),
+      FailureRule.ofVendorCode(null, 1317, QUERY_TIMEOUT, STATEMENT,
+          "query execution was interrupted (1317, SQLState 70100; KILL QUERY, Connector/J setQueryTimeout)"),
+      FailureRule.ofVendorCode(null, 1062, CONSTRAINT_VIOLATION, STATEMENT,
+          "duplicate entry for key (1062, SQLState 23000): only the statement was rolled back"),
+      FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION,
+          "connection exception (class 08; Connector/J CommunicationsException 08S01): the connection is gone"));
+
+  // H2 2.x: vendor code and SQLState are the same number, except for the lock timeout.
   static final List<FailureRule> H2 = List.of(
       FailureRule.ofVendorCode("40001", 40001, DEADLOCK, TRANSACTION,
-          "deadlock or write conflict; connection stays usable"),
-      FailureRule.ofVendorCode("HYT00", 50200, LOCK_TIMEOUT, STATEMENT, "lock timeout"),
-      FailureRule.ofVendorCode(null, 90131, SERIALIZATION_FAILURE, STATEMENT, "concurrent update"),
-      FailureRule.ofVendorCode(null, 90067, CONNECTION_LOST, TRANSACTION, "connection broken (server mode)"),
-      FailureRule.ofVendorCode(null, 57014, QUERY_TIMEOUT, STATEMENT, "statement cancelled"));
+          "deadlock detected, also write conflicts under REPEATABLE READ and SERIALIZABLE "
+              + "(JdbcSQLTransactionRollbackException 40001/40001): the transaction was rolled back, the "
+              + "connection stays usable"),
+      FailureRule.ofVendorCode("HYT00", 50200, LOCK_TIMEOUT, STATEMENT,
+          "timeout trying to lock table (HYT00/50200, a JdbcSQLTimeoutException but not a query timeout; "
+              + "LOCK_TIMEOUT, also FOR UPDATE NOWAIT): only the statement was rolled back"),
+      FailureRule.ofVendorCode("90131", 90131, SERIALIZATION_FAILURE, STATEMENT,
+          "concurrent update in table: another transaction has updated or deleted the same row (90131): only "
+              + "the statement was rolled back"),
+      FailureRule.ofVendorCode("90067", 90067, CONNECTION_LOST, TRANSACTION,
+          "connection is broken (90067, server mode; not SQLState class 08): the connection is gone"),
+      FailureRule.ofVendorCode("57014", 57014, QUERY_TIMEOUT, STATEMENT,
+          "statement was canceled or the session timed out (57014; setQueryTimeout, QUERY_TIMEOUT)"),
+      FailureRule.ofVendorCode("23505", 23505, CONSTRAINT_VIOLATION, STATEMENT,
+          "unique index or primary key violation (23505, JdbcSQLIntegrityConstraintViolationException)"));
+
+  // Oracle (ojdbc): the server rolls back the failed statement only, even for a deadlock.
+  static final List<FailureRule> ORACLE = List.of(
+      FailureRule.ofVendorCode(null, 60, DEADLOCK, STATEMENT,
+          "ORA-00060 deadlock detected while waiting for resource (SQLState 61000): only the statement was "
+              + "rolled back, the transaction keeps its locks; roll back, then retry"),
+      FailureRule.ofVendorCode(null, 8177, SERIALIZATION_FAILURE, STATEMENT,
+          "ORA-08177 can't serialize access for this transaction (SERIALIZABLE; SQLState 72000): only the "
+              + "statement was rolled back (Oracle lets the transaction go on); roll back, then retry"),
+      FailureRule.ofVendorCode(null, 54, LOCK_NOT_AVAILABLE, STATEMENT,
+          "ORA-00054 resource busy and acquire with NOWAIT specified or timeout expired (SQLState 61000)"),
+      FailureRule.ofVendorCode(null, 30006, LOCK_TIMEOUT, STATEMENT,
+          "ORA-30006 resource busy; acquire with WAIT timeout expired"),
+      FailureRule.ofVendorCode(null, 1013, QUERY_TIMEOUT, STATEMENT,
+          "ORA-01013 user requested cancel of current operation (setQueryTimeout)"),
+      FailureRule.ofVendorCode(null, 1, CONSTRAINT_VIOLATION, STATEMENT,
+          "ORA-00001 unique constraint violated (SQLState 23000)"),
+      FailureRule.ofVendorCode(null, 3113, CONNECTION_LOST, TRANSACTION,
+          "ORA-03113 end-of-file on communication channel: the connection is gone"),
+      FailureRule.ofVendorCode(null, 3114, CONNECTION_LOST, TRANSACTION,
+          "ORA-03114 not connected to ORACLE: the connection is gone"),
+      FailureRule.ofVendorCode(null, 3135, CONNECTION_LOST, TRANSACTION,
+          "ORA-03135 connection lost contact: the connection is gone"),
+      FailureRule.ofVendorCode(null, 17002, CONNECTION_LOST, TRANSACTION,
+          "ORA-17002 IO error (ojdbc, SQLState 08006): the connection is gone"),
+      FailureRule.ofVendorCode(null, 17008, CONNECTION_LOST, TRANSACTION,
+          "ORA-17008 closed connection (ojdbc, SQLState 08003): the connection is gone"));
+
+  // Microsoft SQL Server (mssql-jdbc): SQLState 40001 only for 1205, "S000<state>" for most server errors,
+  // and 42000 for everything with xopenStates=true, so the vendor code decides.
+  static final List<FailureRule> SQL_SERVER = List.of(
+      FailureRule.ofVendorCode(null, 1205, DEADLOCK, TRANSACTION,
+          "transaction was deadlocked on lock resources with another process and has been chosen as the "
+              + "deadlock victim (1205, SQLState 40001): the transaction was rolled back"),
+      FailureRule.ofVendorCode(null, 3960, SERIALIZATION_FAILURE, TRANSACTION,
+          "snapshot isolation transaction aborted due to update conflict (3960, SQLState S0001-style): the "
+              + "transaction was rolled back"),
+      FailureRule.ofVendorCode(null, 1222, LOCK_TIMEOUT, STATEMENT,
+          "lock request time out period exceeded (1222, SET LOCK_TIMEOUT; SQLState S0001-style): only the "
+              + "statement was cancelled, the transaction is open"),
+      FailureRule.ofVendorCode(null, 2627, CONSTRAINT_VIOLATION, STATEMENT,
+          "violation of PRIMARY KEY or UNIQUE constraint (2627, SQLState 23000)"),
+      FailureRule.ofVendorCode(null, 2601, CONSTRAINT_VIOLATION, STATEMENT,
+          "cannot insert duplicate key row in object with unique index (2601, SQLState 23000)"),
+      FailureRule.ofVendorCode(null, 547, CONSTRAINT_VIOLATION, STATEMENT,
+          "statement conflicted with a FOREIGN KEY or CHECK constraint (547, SQLState 23000)"),
+      FailureRule.ofSqlState("HY008", QUERY_TIMEOUT, STATEMENT,
+          "the query has timed out or was cancelled (mssql-jdbc HY008)"));
+
+  // IBM Db2 (JCC): the vendor code is the negative SQLCODE.
+  static final List<FailureRule> DB2 = List.of(
+      FailureRule.ofVendorCode("40001", -911, DEADLOCK, TRANSACTION,
+          "SQLCODE -911: deadlock or timeout (reason code 2 or 68), the unit of work was rolled back"),
+      FailureRule.ofVendorCode("57033", -913, DEADLOCK, STATEMENT,
+          "SQLCODE -913: deadlock or timeout (reason code 2 or 68), only the statement was rolled back; roll "
+              + "back, then retry"));
+
+  // SQLite (xerial sqlite-jdbc): SQLState null; getErrorCode() is the primary result code (the driver masks
+  // extended codes with 0xff), other drivers report the extended one.
+  static final List<FailureRule> SQLITE = List.of(
+      FailureRule.ofVendorCode(null, 5, LOCK_TIMEOUT, STATEMENT,
+          "[SQLITE_BUSY] the database file is locked (busy_timeout expired): only the statement failed"),
+      FailureRule.ofVendorCode(null, 6, LOCK_TIMEOUT, STATEMENT,
+          "[SQLITE_LOCKED] a table in the database is locked: only the statement failed"),
+      FailureRule.ofVendorCode(null, 261, LOCK_TIMEOUT, STATEMENT,
+          "[SQLITE_BUSY_RECOVERY] another connection is recovering the WAL: only the statement failed"),
+      FailureRule.ofVendorCode(null, 517, LOCK_TIMEOUT, STATEMENT,
+          "[SQLITE_BUSY_SNAPSHOT] the read snapshot is stale and cannot be upgraded to write: only the "
+              + "statement failed; roll back, then retry"),
+      FailureRule.ofVendorCode(null, 262, LOCK_TIMEOUT, STATEMENT,
+          "[SQLITE_LOCKED_SHAREDCACHE] a table is locked by another connection of the shared cache: only the "
+              + "statement failed"),
+      FailureRule.ofVendorCode(null, 19, CONSTRAINT_VIOLATION, STATEMENT,
+          "[SQLITE_CONSTRAINT] a constraint failed (unique, primary key, foreign key, not null, check)"));
+
+  private static FailureRule rule(String sqlState, @Nullable Integer vendorCode, String messageContains,
+      FailureKind kind, FailureScope scope, String description) {
+    return new FailureRule(sqlState, vendorCode, messageContains, new Classification(kind, scope), description);
+  }
+
+  /** The rules of {@code first}, then those of {@code then} not shadowed by an identical earlier rule. */
+  private static List<FailureRule> concat(List<FailureRule> first, List<FailureRule> then) {
+    List<FailureRule> all = new ArrayList<>(first);
+    for (FailureRule r : then) {
+      boolean shadowed = false;
+      for (FailureRule earlier : all) {
+        if (Objects.equals(r.sqlState(), earlier.sqlState()) && Objects.equals(r.vendorCode(), earlier.vendorCode())
+            && Objects.equals(r.messageContains(), earlier.messageContains())) {
+          shadowed = true;
+          break;
+        }
+      }
+      if (!shadowed) {
+        all.add(r);
+      }
+    }
+    return List.copyOf(all);
+  }
 }

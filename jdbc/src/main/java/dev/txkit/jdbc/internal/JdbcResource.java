@@ -125,7 +125,7 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
       return l;
     }
     DatabaseMetaData md = c.getMetaData();
-    Database db = Database.detect(md.getDatabaseProductName(), md.getDatabaseProductVersion());
+    Database db = Database.detect(c);
     FailureClassifier classifier = db.classifier().withRulesFirst(userRules);
     l = new Learned(db, classifier, c.getTransactionIsolation());
     learned = l;
