@@ -122,7 +122,8 @@ class TimeoutIT {
     // H2 keeps a statement's query timeout as a setting of the whole session (SET QUERY_TIMEOUT)
     TestDatabases.TestDb db = TestDatabases.h2();
     db.createTable("rt_timeout_acct", "id INT PRIMARY KEY, v INT NOT NULL");
-    String sessionTimeout = "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'QUERY_TIMEOUT'";
+    String sessionTimeout =
+        "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'QUERY_TIMEOUT'";
     try (HikariDataSource ds = db.newPool(1)) {
       Transactions txs = Transactions.create(ds);
       txs.useTransaction(TxOptions.builder().timeout(Duration.ofSeconds(30)).build(),
