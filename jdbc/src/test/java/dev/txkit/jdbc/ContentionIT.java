@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.txkit.FailureKind;
+import dev.txkit.GiveUpEvent;
 import dev.txkit.Isolation;
 import dev.txkit.RetryEvent;
+import dev.txkit.RetryPolicy;
 import dev.txkit.TxOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random transfers by 8 threads on 10 accounts with the default retry policy: money is conserved, no balance
- * goes negative, no retryable failure reaches a caller. Then the deadlocks the servers count for the same
+ * goes negative, no retryable failure reaches a caller before the policy's 10 attempts are spent. Then the deadlocks the servers count for the same
  * workload updating two rows in random order, without and with {@code tx.lockRows} first.
  */
 class ContentionIT {
@@ -149,10 +151,18 @@ class ContentionIT {
       out = run(ds, TxOptions.builder().isolation(isolation).name("transfer").build(), RUN,
           ContentionIT::transfer);
     }
-    System.out.printf("ContentionIT transfers %-10s %-15s committed=%d attempts=%d retried=%d %s escaped=%d%n",
+    System.out.printf("ContentionIT transfers %-10s %-15s committed=%d attempts=%d retried=%d %s gave up=%d%n",
         db.database(), isolation, out.committed.get(), out.rec.attempts("transfer"), out.rec.retries.size(),
         out.retriesByKind(), out.escaped.size());
-    assertTrue(out.escaped.isEmpty(), "no failure reached a caller: " + out.escaped);
+    for (GiveUpEvent g : out.rec.giveUps) {
+      System.out.println("ContentionIT gave up after " + g.attempts() + " attempts: " + g.reason());
+      // no fixed budget reaches zero failures under sustained hot-spot conflicts (DESIGN.md, Retries): a call may
+      // fail after spending every attempt, but a retryable failure never reaches the caller any earlier
+      assertEquals(RetryPolicy.defaults().maxAttempts(), g.attempts(), "gave up early: " + g.reason());
+    }
+    assertEquals(out.rec.giveUps.size(), out.escaped.size());
+    assertTrue(out.escaped.size() * 200 <= out.committed.get(), "at most 0.5% of calls spend all 10 attempts: "
+        + out.escaped);
     assertTrue(out.committed.get() > 0);
     assertEquals(ACCOUNTS * INITIAL, db.queryLong("SELECT SUM(balance) FROM rt_cont_acct"), "money conserved");
     assertEquals(0L, db.queryLong("SELECT COUNT(*) FROM rt_cont_acct WHERE balance < 0"), "no negative balance");
