@@ -111,48 +111,96 @@ class DoomedAttemptIT {
     throw new AssertionError("the other session never blocked on our row");
   }
 
+  /**
+   * Two attempts: the doomed one and its retry. H2 (READ COMMITTED) now and then reports one more conflict while
+   * the other session commits (seen once in ~20 runs); that retry is correct too, the data proves one execution.
+   */
+  private static void assertAttempts(TestDatabases.TestDb db, int attempts, RtKit.Recorder rec) {
+    if (db.database() == Database.H2) {
+      assertTrue(attempts >= 2, "retried: " + rec.retries);
+    } else {
+      assertEquals(2, attempts, "retried: " + rec.retries);
+    }
+  }
+
   private static void assertOneExecutionAfterTheOthers(TestDatabases.TestDb db) {
     assertEquals(List.of(101L, 101L, 1L), db.queryLongs("SELECT v FROM rt_doom_acct ORDER BY id"),
         "the other session's work plus exactly one execution of ours: nothing of the doomed attempt");
   }
 
-  private void catchTheDeadlockAndCarryOn(TestDatabases.TestDb db) throws Exception {
-    setUp(db);
-    RtKit.Recorder rec = new RtKit.Recorder();
-    Transactions txs = Transactions.builder(db.dataSource()).listener(rec).build();
-    List<Throwable> caught = new CopyOnWriteArrayList<>();
-    try (Other other = new Other(db)) {
-      String result = txs.inTransaction(TxOptions.builder().name("careless").build(), tx -> {
-        tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 1");
-        if (tx.attempt() == 1) {
-          await(other.holdsRow2);
-          other.goForRow1.countDown();
-          waitUntilBlocked(db);
-          try {
-            tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 2");
-          } catch (DeadlockException e) {
-            caught.add(e); // the trap: carry on as if nothing happened
-          }
-          try {
-            tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 3");
-          } catch (TransactionAbortedException e) {
-            caught.add(e); // and even swallow txkit's refusal
-          }
-          return "doomed";
-        }
-        tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 2");
-        tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 3");
-        return "retried";
-      });
-      assertEquals("retried", result);
+  /** Thrown (and the attempt rolled back) when the database picked the other session as the victim. */
+  private static final class OtherWasVictim extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OtherWasVictim() {
+      super("the other session was the deadlock victim", null, false, false);
     }
-    assertEquals(2, caught.size(), "the deadlock and the refusal of the next statement: " + caught);
-    assertInstanceOf(DeadlockException.class, caught.get(0));
-    TransactionAbortedException aborted = assertInstanceOf(TransactionAbortedException.class, caught.get(1));
-    assertTrue(aborted.getCause() == caught.get(0), "the refusal names the deadlock as its cause");
-    assertEquals(2, rec.attempts("careless"));
-    assertEquals(FailureKind.DEADLOCK, rec.retries.get(0).classification().kind());
-    assertOneExecutionAfterTheOthers(db);
+  }
+
+  /**
+   * Runs a scenario until our transaction is the deadlock victim: InnoDB picks the lighter transaction, but H2
+   * sometimes picks the session that was already waiting. At most 5 rounds.
+   */
+  private static void untilWeAreTheVictim(TestDatabases.TestDb db, Scenario scenario) throws Exception {
+    for (int round = 1; ; round++) {
+      setUp(db);
+      try {
+        scenario.run();
+        return;
+      } catch (OtherWasVictim e) {
+        if (round == 5) {
+          throw new AssertionError("in 5 rounds the database never picked our transaction as the victim", e);
+        }
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Scenario {
+    void run() throws Exception;
+  }
+
+  private void catchTheDeadlockAndCarryOn(TestDatabases.TestDb db) throws Exception {
+    untilWeAreTheVictim(db, () -> {
+      RtKit.Recorder rec = new RtKit.Recorder();
+      Transactions txs = Transactions.builder(db.dataSource()).listener(rec).build();
+      List<Throwable> caught = new CopyOnWriteArrayList<>();
+      try (Other other = new Other(db)) {
+        String result = txs.inTransaction(TxOptions.builder().name("careless").build(), tx -> {
+          tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 1");
+          if (tx.attempt() == 1) {
+            await(other.holdsRow2);
+            other.goForRow1.countDown();
+            waitUntilBlocked(db);
+            try {
+              tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 2");
+            } catch (DeadlockException e) {
+              caught.add(e); // the trap: carry on as if nothing happened
+            }
+            if (caught.isEmpty()) {
+              throw new OtherWasVictim();
+            }
+            try {
+              tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 3");
+            } catch (TransactionAbortedException e) {
+              caught.add(e); // and even swallow txkit's refusal
+            }
+            return "doomed";
+          }
+          tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 2");
+          tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 3");
+          return "retried";
+        });
+        assertEquals("retried", result);
+      }
+      assertEquals(2, caught.size(), "the deadlock and the refusal of the next statement: " + caught);
+      assertInstanceOf(DeadlockException.class, caught.get(0));
+      TransactionAbortedException aborted = assertInstanceOf(TransactionAbortedException.class, caught.get(1));
+      assertTrue(aborted.getCause() == caught.get(0), "the refusal names the deadlock as its cause");
+      assertAttempts(db, rec.attempts("careless"), rec);
+      assertEquals(FailureKind.DEADLOCK, rec.retries.get(0).classification().kind());
+      assertOneExecutionAfterTheOthers(db);
+    });
   }
 
   @Test
@@ -166,39 +214,43 @@ class DoomedAttemptIT {
   }
 
   private void catchTheSqlExceptionOnRawJdbc(TestDatabases.TestDb db) throws Exception {
-    setUp(db);
-    RtKit.Recorder rec = new RtKit.Recorder();
-    Transactions txs = Transactions.builder(db.dataSource()).listener(rec).build();
-    List<SQLException> caught = new CopyOnWriteArrayList<>();
-    try (Other other = new Other(db)) {
-      txs.useTransaction(TxOptions.builder().name("raw").build(), tx -> {
-        Connection c = tx.connection();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE rt_doom_acct SET v = v + 1 WHERE id = ?")) {
-          ps.setInt(1, 1);
-          ps.executeUpdate();
-          if (tx.attempt() == 1) {
-            await(other.holdsRow2);
-            other.goForRow1.countDown();
-            waitUntilBlocked(db);
-          }
-          ps.setInt(1, 2);
-          try {
+    untilWeAreTheVictim(db, () -> {
+      RtKit.Recorder rec = new RtKit.Recorder();
+      Transactions txs = Transactions.builder(db.dataSource()).listener(rec).build();
+      List<SQLException> caught = new CopyOnWriteArrayList<>();
+      try (Other other = new Other(db)) {
+        txs.useTransaction(TxOptions.builder().name("raw").build(), tx -> {
+          Connection c = tx.connection();
+          try (PreparedStatement ps = c.prepareStatement("UPDATE rt_doom_acct SET v = v + 1 WHERE id = ?")) {
+            ps.setInt(1, 1);
             ps.executeUpdate();
-          } catch (SQLException e) {
-            caught.add(e); // carry on: the next statement is refused with TransactionAbortedException
+            if (tx.attempt() == 1) {
+              await(other.holdsRow2);
+              other.goForRow1.countDown();
+              waitUntilBlocked(db);
+            }
+            ps.setInt(1, 2);
+            try {
+              ps.executeUpdate();
+            } catch (SQLException e) {
+              caught.add(e); // carry on: the next statement is refused with TransactionAbortedException
+            }
+            if (tx.attempt() == 1 && caught.isEmpty()) {
+              throw new OtherWasVictim();
+            }
+            ps.setInt(1, 3);
+            ps.executeUpdate();
           }
-          ps.setInt(1, 3);
-          ps.executeUpdate();
-        }
-      });
-    }
-    assertEquals(1, caught.size());
-    assertEquals("40001", caught.get(0).getSQLState());
-    assertEquals(2, rec.attempts("raw"));
-    assertInstanceOf(TransactionAbortedException.class, rec.retries.get(0).failure(),
-        "the retried failure is the refusal of the statement after the swallowed deadlock");
-    assertEquals(FailureKind.DEADLOCK, rec.retries.get(0).classification().kind());
-    assertOneExecutionAfterTheOthers(db);
+        });
+      }
+      assertEquals(1, caught.size());
+      assertEquals("40001", caught.get(0).getSQLState());
+      assertAttempts(db, rec.attempts("raw"), rec);
+      assertInstanceOf(TransactionAbortedException.class, rec.retries.get(0).failure(),
+          "the retried failure is the refusal of the statement after the swallowed deadlock");
+      assertEquals(FailureKind.DEADLOCK, rec.retries.get(0).classification().kind());
+      assertOneExecutionAfterTheOthers(db);
+    });
   }
 
   @Test
