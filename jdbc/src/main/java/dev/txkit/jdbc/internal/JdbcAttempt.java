@@ -33,9 +33,12 @@ public final class JdbcAttempt implements ResourceAttempt {
   private boolean finished;
   private boolean closed;
   private boolean releaseUserLocks;
+  private boolean resetQueryTimeout;
   private boolean xidCaptured;
+  private boolean commitSent;
   private @Nullable String xid;
   private @Nullable Connection managed;
+  private @Nullable SQLException statementFailure;
 
   JdbcAttempt(JdbcResource resource, Connection connection, Database database, FailureClassifier classifier,
       AttemptContext context, boolean restoreAutoCommit, int restoreIsolation, boolean restoreReadOnly) {
@@ -80,9 +83,48 @@ public final class JdbcAttempt implements ResourceAttempt {
     this.managed = managed;
   }
 
+  /**
+   * Remembers that a statement's query timeout was set on H2, which keeps it as a setting of the whole session
+   * ({@code SET QUERY_TIMEOUT}): it must be reset before the connection goes back to the pool.
+   */
+  void sessionQueryTimeoutSet() {
+    resetQueryTimeout = true;
+  }
+
   /** Remembers that MariaDB/MySQL user locks were taken and must be released when the attempt ends. */
   void userLocksTaken() {
     releaseUserLocks = true;
+  }
+
+  /**
+   * Remembers a statement-scope failure. On PostgreSQL it leaves the transaction aborted until a rollback (to a
+   * savepoint taken before it), and a COMMIT is then answered with ROLLBACK, which pgjdbc does not report.
+   */
+  void statementFailed(SQLException e) {
+    if (statementFailure == null && database.isPostgresFamily()) {
+      statementFailure = e;
+    }
+  }
+
+  /**
+   * After a statement failed on PostgreSQL (and user code caught it), makes sure the transaction can still
+   * commit: one extra round trip, only on that rare path.
+   */
+  private void checkNotAborted(SQLException failure) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SELECT 1");
+    } catch (SQLException e) {
+      if (!"25P02".equals(e.getSQLState())) {
+        throw e;
+      }
+      SQLException aborted = new SQLException("Transaction '" + context.options().name() + "' cannot commit: "
+          + "PostgreSQL aborted it when a statement failed (" + failure.getMessage() + ") and the failure was "
+          + "caught; its COMMIT would silently roll back. Let the exception propagate, or run the statement that "
+          + "may fail in a nested inTransaction block, whose savepoint undoes just that statement", "25P02",
+          failure);
+      aborted.addSuppressed(e);
+      throw aborted;
+    }
   }
 
   void execute(String sql) throws SQLException {
@@ -93,6 +135,9 @@ public final class JdbcAttempt implements ResourceAttempt {
 
   @Override
   public void commit() throws SQLException {
+    if (statementFailure != null) {
+      checkNotAborted(statementFailure);
+    }
     if (resource.resolveCommits() && database == Database.POSTGRESQL) {
       // a cheap local id of the transaction, so that a lost COMMIT reply can be resolved later (FACTS.md §2)
       try (PreparedStatement ps = connection.prepareStatement("SELECT pg_current_xact_id_if_assigned()::text");
@@ -102,6 +147,7 @@ public final class JdbcAttempt implements ResourceAttempt {
         xidCaptured = true;
       }
     }
+    commitSent = true;
     connection.commit();
     finished = true;
   }
@@ -114,6 +160,10 @@ public final class JdbcAttempt implements ResourceAttempt {
 
   @Override
   public CommitResolution resolveCommitOutcome() {
+    if (!commitSent) {
+      // the connection failed before COMMIT was sent (recording the transaction id): nothing committed
+      return CommitResolution.NOT_COMMITTED;
+    }
     if (!xidCaptured) {
       return CommitResolution.UNKNOWN;
     }
@@ -158,6 +208,11 @@ public final class JdbcAttempt implements ResourceAttempt {
     try {
       if (releaseUserLocks) {
         execute("SELECT RELEASE_ALL_LOCKS()");
+      }
+      if (resetQueryTimeout) {
+        try (Statement st = connection.createStatement()) {
+          st.setQueryTimeout(0);
+        }
       }
       if (restoreAutoCommit) {
         connection.setAutoCommit(true);

@@ -113,6 +113,8 @@ public class TxScope implements Tx {
     Classification c = attempt.classifier().classify(e);
     if (c.dooms()) {
       context.doom(e, c);
+    } else {
+      attempt.statementFailed(e);
     }
     return c;
   }
@@ -123,6 +125,8 @@ public class TxScope implements Tx {
         + abbreviate(sql) + "]", e, c);
     if (c.dooms()) {
       context.doom(ex, c);
+    } else {
+      attempt.statementFailed(e);
     }
     return ex;
   }
@@ -150,6 +154,9 @@ public class TxScope implements Tx {
       attempt.execute("SET LOCAL statement_timeout = " + ms);
     } else {
       st.setQueryTimeout((int) Math.max(1L, Math.min(Integer.MAX_VALUE, (remaining + 999_999_999L) / 1_000_000_000L)));
+      if (attempt.database() == Database.H2) {
+        attempt.sessionQueryTimeoutSet();
+      }
     }
   }
 
