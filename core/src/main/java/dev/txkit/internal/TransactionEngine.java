@@ -20,7 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +46,10 @@ public final class TransactionEngine {
   private final Ticker ticker;
   private final DoubleSupplier random;
   private final TransactionListener[] listeners;
+  /** Per transaction name: fresh attempts share the lane, escalated attempts take it alone. */
+  private final ConcurrentHashMap<String, ReentrantReadWriteLock> lanes = new ConcurrentHashMap<>();
+  /** How many calls of this engine run on the thread: only the outermost takes a lane. */
+  private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
   /**
    * @param sleeper waits between attempts
@@ -82,7 +89,21 @@ public final class TransactionEngine {
    */
   public <A extends ResourceAttempt, T, X extends Exception> T execute(TransactionResource<A> resource,
       TxOptions options, AttemptBody<A, T, X> body) throws X {
+    int[] calls = depth.get();
+    calls[0]++;
+    try {
+      return run(resource, options, body, calls[0] == 1);
+    } finally {
+      calls[0]--;
+    }
+  }
+
+  private <A extends ResourceAttempt, T, X extends Exception> T run(TransactionResource<A> resource,
+      TxOptions options, AttemptBody<A, T, X> body, boolean outermost) throws X {
     RetryPolicy policy = options.retry();
+    int escalateAfter = policy.escalateAfter();
+    ReentrantReadWriteLock lane = outermost && escalateAfter > 0 && policy.maxAttempts() > escalateAfter
+        ? lanes.computeIfAbsent(options.name(), n -> new ReentrantReadWriteLock(true)) : null;
     String name = options.name();
     long start = ticker.read();
     Duration timeout = options.timeout();
@@ -92,11 +113,20 @@ public final class TransactionEngine {
     for (int attempt = 1; ; attempt++) {
       AttemptContext ctx = new AttemptContext(options, attempt, hasDeadline, deadline);
       AttemptFailed failed;
+      // taken before begin, when this thread holds no database locks, so waiting for it cannot deadlock
+      Lock lock = lane == null ? null : attempt > escalateAfter ? lane.writeLock() : lane.readLock();
+      if (lock != null) {
+        lock.lock();
+      }
       try {
         T result = attemptOnce(resource, options, body, ctx, start);
         return result;
       } catch (AttemptFailed f) {
         failed = f;
+      } finally {
+        if (lock != null) {
+          lock.unlock();
+        }
       }
       Throwable failure = failed.failure;
       Classification cls = failed.classification;

@@ -156,13 +156,13 @@ class ContentionIT {
         out.retriesByKind(), out.escaped.size());
     for (GiveUpEvent g : out.rec.giveUps) {
       System.out.println("ContentionIT gave up after " + g.attempts() + " attempts: " + g.reason());
-      // no fixed budget reaches zero failures under sustained hot-spot conflicts (DESIGN.md, Retries): a call may
-      // fail after spending every attempt, but a retryable failure never reaches the caller any earlier
-      assertEquals(RetryPolicy.defaults().maxAttempts(), g.attempts(), "gave up early: " + g.reason());
     }
-    assertEquals(out.rec.giveUps.size(), out.escaped.size());
-    assertTrue(out.escaped.size() * 200 <= out.committed.get(), "at most 0.5% of calls spend all 10 attempts: "
-        + out.escaped);
+    System.out.printf("ContentionIT transfers %-10s escalated attempts=%d%n", db.database(),
+        out.rec.attemptsAbove(RetryPolicy.defaults().escalateAfter()));
+    // backoff alone lets about 1 run in 8 give up on PostgreSQL SERIALIZABLE; escalation after 5 failures (the
+    // default) runs the call's further attempts alone among the process's "transfer" attempts, so none gives up
+    assertTrue(out.escaped.isEmpty(), "no retryable failure reaches a caller: " + out.escaped);
+    assertTrue(out.rec.giveUps.isEmpty(), "txkit gave up on no call: " + out.rec.giveUps);
     assertTrue(out.committed.get() > 0);
     assertEquals(ACCOUNTS * INITIAL, db.queryLong("SELECT SUM(balance) FROM rt_cont_acct"), "money conserved");
     assertEquals(0L, db.queryLong("SELECT COUNT(*) FROM rt_cont_acct WHERE balance < 0"), "no negative balance");

@@ -74,10 +74,17 @@ final class RtKit {
     final List<RetryEvent> retries = new CopyOnWriteArrayList<>();
     final List<GiveUpEvent> giveUps = new CopyOnWriteArrayList<>();
     final AtomicInteger outcomeUnknown = new AtomicInteger();
+    final List<Integer> attemptNumbers = new CopyOnWriteArrayList<>();
 
     @Override
     public void onBegin(String name, int attempt) {
       begins.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+      attemptNumbers.add(attempt);
+    }
+
+    /** @return how many attempts had a number above {@code n} */
+    long attemptsAbove(int n) {
+      return attemptNumbers.stream().filter(a -> a > n).count();
     }
 
     @Override
