@@ -4,5 +4,5 @@ module dev.txkit.core {
   requires static transitive org.jspecify;
 
   exports dev.txkit;
-  exports dev.txkit.internal to dev.txkit.jdbc, dev.txkit.testing;
+  exports dev.txkit.internal to dev.txkit.jdbc;
 }

@@ -28,7 +28,7 @@ class ModuleTest {
         .collect(Collectors.toMap(Exports::source, Exports::targets));
     assertEquals(Map.of(
         "dev.txkit", Set.of(),
-        "dev.txkit.internal", Set.of("dev.txkit.jdbc", "dev.txkit.testing")), exports);
+        "dev.txkit.internal", Set.of("dev.txkit.jdbc")), exports);
     assertTrue(descriptor.opens().isEmpty(), "no package is opened");
   }
 }
