@@ -1,10 +1,12 @@
 package dev.txkit.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.txkit.CommitOutcomeUnknownException;
 import dev.txkit.ConstraintViolationException;
 import dev.txkit.DeadlockException;
+import dev.txkit.FailureKind;
 import dev.txkit.jdbc.Transactions;
 import dev.txkit.testing.Failures;
 import dev.txkit.testing.Fault;
@@ -79,5 +81,19 @@ class OrderScenarioTest {
     faults.inject(Fault.at(Point.COMMIT_BEFORE).dropConnection());
     assertThrows(CommitOutcomeUnknownException.class, () -> placeOrder(txs, 1, 3));
     assertNothingPersisted(recorder);
+  }
+
+  @Test
+  void connectionDropsAfterTheInsertAndTheOrderIsRetriedOnce(Transactions txs, Faults faults, Recorder recorder) {
+    // the insert ran, then the connection broke: the server rolled everything back, so txkit retries safely
+    faults.inject(Fault.at(Point.STATEMENT_AFTER).when(Trigger.kind(StatementKind.INSERT), Trigger.attempt(1))
+        .dropConnection());
+    placeOrder(txs, 1, 3);
+    recorder.assertAttempts(2);
+    recorder.assertRetried(FailureKind.CONNECTION_LOST);
+    int stock = txs.inTransaction(tx -> tx.queryOne("SELECT stock FROM fi_products WHERE id = 1", Integer.class));
+    long invoiceCount = txs.inTransaction(tx -> tx.queryOne("SELECT COUNT(*) FROM fi_invoices", Long.class));
+    assertEquals(7, stock);
+    assertEquals(1, invoiceCount, "the order was applied exactly once");
   }
 }
