@@ -59,8 +59,15 @@ class DoomedAttemptIT {
     final CountDownLatch holdsRow2 = new CountDownLatch(1);
     final CountDownLatch goForRow1 = new CountDownLatch(1);
     final Future<?> done;
+    /**
+     * On H2, a session kept open for watching the lock waits. It must stay open (and idle) until the deadlock
+     * is resolved: closing a session, like committing one, wakes H2's waiting transactions, and the woken
+     * other session would then find the cycle first and become the victim instead of ours.
+     */
+    final Connection probe;
 
     Other(TestDatabases.TestDb db) throws SQLException {
+      probe = db.database() == Database.H2 ? db.connect() : null;
       c = db.connect();
       c.setAutoCommit(false);
       done = POOL.submit(() -> {
@@ -83,32 +90,34 @@ class DoomedAttemptIT {
         done.get(30, TimeUnit.SECONDS);
       } finally {
         c.close();
-      }
-    }
-  }
-
-  /**
-   * On H2 the transaction that closes the cycle is the victim: wait (bounded) until the other session is
-   * blocked on our row before we go for its row.
-   */
-  private static void waitUntilBlocked(TestDatabases.TestDb db) throws SQLException {
-    if (db.database() != Database.H2) {
-      return;
-    }
-    try (Connection c = db.connect();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL")) {
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < until) {
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getInt(1) > 0) {
-            return;
-          }
+        if (probe != null) {
+          probe.close();
         }
       }
     }
-    throw new AssertionError("the other session never blocked on our row");
+
+    /**
+     * On H2 the transaction that closes the cycle is the victim: wait (bounded) until the other session is
+     * blocked on our row before we go for its row.
+     */
+    void waitUntilBlocked() throws SQLException {
+      if (probe == null) {
+        return;
+      }
+      try (PreparedStatement ps = probe.prepareStatement(
+          "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL")) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (rs.getInt(1) > 0) {
+              return;
+            }
+          }
+        }
+      }
+      throw new AssertionError("the other session never blocked on our row");
+    }
   }
 
   /**
@@ -171,7 +180,7 @@ class DoomedAttemptIT {
           if (tx.attempt() == 1) {
             await(other.holdsRow2);
             other.goForRow1.countDown();
-            waitUntilBlocked(db);
+            other.waitUntilBlocked();
             try {
               tx.updateOne("UPDATE rt_doom_acct SET v = v + 1 WHERE id = 2");
             } catch (DeadlockException e) {
@@ -227,7 +236,7 @@ class DoomedAttemptIT {
             if (tx.attempt() == 1) {
               await(other.holdsRow2);
               other.goForRow1.countDown();
-              waitUntilBlocked(db);
+              other.waitUntilBlocked();
             }
             ps.setInt(1, 2);
             try {
