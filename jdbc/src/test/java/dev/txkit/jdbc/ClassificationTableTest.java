@@ -203,6 +203,10 @@ class ClassificationTableTest {
         // H2 2.x (H2's own exception factory)
         row("deadlock / write conflict 40001", Database.H2, h2(ErrorCode.DEADLOCK_1, "\"CLS_ROWS\""),
             DEADLOCK, TRANSACTION),
+        row("MVStore race while a deadlock victim rolls back (50000)", Database.H2,
+            h2(ErrorCode.GENERAL_ERROR_1, "Transaction was illegally transitioned from ROLLING_BACK to ROLLING_BACK"
+                + " [2.3.232/103]"),
+            DEADLOCK, TRANSACTION),
         row("lock timeout HYT00/50200", Database.H2, h2(ErrorCode.LOCK_TIMEOUT_1, "\"CLS_ROWS\""),
             LOCK_TIMEOUT, STATEMENT),
         row("concurrent update 90131", Database.H2, h2(ErrorCode.CONCURRENT_UPDATE_1, "\"CLS_ROWS\""),
