@@ -112,21 +112,28 @@ public final class TransactionEngine {
     List<Throwable> earlier = null;
     for (int attempt = 1; ; attempt++) {
       AttemptContext ctx = new AttemptContext(options, attempt, hasDeadline, deadline);
-      AttemptFailed failed;
+      AttemptFailed failed = null;
+      T result = null;
       // taken before begin, when this thread holds no database locks, so waiting for it cannot deadlock
       Lock lock = lane == null ? null : attempt > escalateAfter ? lane.writeLock() : lane.readLock();
       if (lock != null) {
         lock.lock();
       }
       try {
-        T result = attemptOnce(resource, options, body, ctx, start);
-        return result;
+        result = attemptOnce(resource, options, body, ctx);
       } catch (AttemptFailed f) {
         failed = f;
       } finally {
         if (lock != null) {
           lock.unlock();
         }
+      }
+      if (failed == null) {
+        // hooks run after the lane is released: slow work in them must not hold escalated attempts back
+        CompletionStatus status = ctx.isRollbackOnly() ? CompletionStatus.ROLLED_BACK : CompletionStatus.COMMITTED;
+        runHooks(name, ctx.hooks(), status);
+        complete(name, attempt, status, start);
+        return result;
       }
       Throwable failure = failed.failure;
       Classification cls = failed.classification;
@@ -137,8 +144,10 @@ public final class TransactionEngine {
         cls = TIMEOUT;
       }
       if (!failed.unknownOutcome) {
+        Throwable rolledBackBy = failed.failure;
+        int failedAttempt = attempt;
         for (TransactionListener l : listeners) {
-          safely(() -> l.onRollback(name, ctx.attempt(), failed.failure));
+          safely(() -> l.onRollback(name, failedAttempt, rolledBackBy));
         }
       }
       String noRetry = whyNotRetry(options, policy, cls, failed.unknownOutcome, attempt);
@@ -199,8 +208,9 @@ public final class TransactionEngine {
     }
   }
 
+  /** One attempt: begin, body, commit or roll back, close. Completion hooks are left to the caller. */
   private <A extends ResourceAttempt, T, X extends Exception> T attemptOnce(TransactionResource<A> resource,
-      TxOptions options, AttemptBody<A, T, X> body, AttemptContext ctx, long start) throws AttemptFailed {
+      TxOptions options, AttemptBody<A, T, X> body, AttemptContext ctx) throws AttemptFailed {
     String name = options.name();
     int attempt = ctx.attempt();
     for (TransactionListener l : listeners) {
@@ -214,7 +224,6 @@ public final class TransactionEngine {
       Classification c = resource.classify(t);
       throw new AttemptFailed(unchecked("Could not begin the transaction", t, c), c, false);
     }
-    CompletionStatus status;
     T result;
     try {
       try {
@@ -247,7 +256,6 @@ public final class TransactionEngine {
         for (TransactionListener l : listeners) {
           safely(() -> l.onRollback(name, attempt, null));
         }
-        status = CompletionStatus.ROLLED_BACK;
       } else {
         try {
           a.commit();
@@ -283,14 +291,11 @@ public final class TransactionEngine {
         for (TransactionListener l : listeners) {
           safely(() -> l.onCommit(name, attempt));
         }
-        status = CompletionStatus.COMMITTED;
       }
     } finally {
       ctx.end();
       a.close();
     }
-    runHooks(name, ctx.hooks(), status);
-    complete(name, attempt, status, start);
     return result;
   }
 

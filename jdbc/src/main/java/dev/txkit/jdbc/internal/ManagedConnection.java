@@ -75,8 +75,13 @@ final class ManagedConnection implements InvocationHandler {
   }
 
   private Object call(Method method, Object[] args) throws Throwable {
+    return call(target, method, args);
+  }
+
+  /** Invokes on the driver's object; its SQLExceptions are classified (and may doom the attempt), then rethrown. */
+  private Object call(Object on, Method method, Object[] args) throws Throwable {
     try {
-      return method.invoke(target, args);
+      return method.invoke(on, args);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof SQLException) {
@@ -106,11 +111,6 @@ final class ManagedConnection implements InvocationHandler {
           return statement.toString();
         case "getConnection":
           return proxy;
-        case "close":
-        case "isClosed":
-        case "unwrap":
-        case "isWrapperFor":
-          return invokeTarget(method, args);
         default:
           break;
       }
@@ -118,19 +118,7 @@ final class ManagedConnection implements InvocationHandler {
         scope.checkUsable();
         scope.applyDeadline(statement);
       }
-      return invokeTarget(method, args);
-    }
-
-    private Object invokeTarget(Method method, Object[] args) throws Throwable {
-      try {
-        return method.invoke(statement, args);
-      } catch (InvocationTargetException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof SQLException) {
-          scope.onFailure((SQLException) cause);
-        }
-        throw cause;
-      }
+      return call(statement, method, args);
     }
   }
 }

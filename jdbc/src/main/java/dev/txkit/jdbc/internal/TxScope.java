@@ -111,11 +111,7 @@ public class TxScope implements Tx {
    */
   public Classification onFailure(SQLException e) {
     Classification c = attempt.classifier().classify(e);
-    if (c.dooms()) {
-      context.doom(e, c);
-    } else {
-      attempt.statementFailed(e);
-    }
+    record(e, c, e);
     return c;
   }
 
@@ -123,12 +119,17 @@ public class TxScope implements Tx {
     Classification c = attempt.classifier().classify(e);
     DatabaseFailureException ex = DatabaseFailureException.of(what + " failed in '" + options.name() + "' ["
         + abbreviate(sql) + "]", e, c);
+    record(e, c, ex);
+    return ex;
+  }
+
+  /** Dooms the attempt on a transaction-scope failure, else remembers the statement failure. */
+  private void record(SQLException e, Classification c, Throwable doomCause) {
     if (c.dooms()) {
-      context.doom(ex, c);
+      context.doom(doomCause, c);
     } else {
       attempt.statementFailed(e);
     }
-    return ex;
   }
 
   /**
@@ -161,7 +162,12 @@ public class TxScope implements Tx {
   }
 
   private PreparedStatement prepare(String sql, Object[] args) throws SQLException {
-    PreparedStatement ps = attempt.connection().prepareStatement(sql);
+    return prepare(sql, args, false);
+  }
+
+  private PreparedStatement prepare(String sql, Object[] args, boolean returnKeys) throws SQLException {
+    PreparedStatement ps = returnKeys ? attempt.connection().prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
+        : attempt.connection().prepareStatement(sql);
     try {
       Params.bind(ps, args, attempt.database().isMysqlFamily());
       applyDeadline(ps);
@@ -196,18 +202,7 @@ public class TxScope implements Tx {
 
   @Override
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-    Objects.requireNonNull(sql, "sql");
-    Objects.requireNonNull(mapper, "mapper");
-    checkUsable();
-    try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
-      List<T> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(mapper.map(rs));
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw fail("query", sql, e);
-    }
+    return rows(sql, mapper, args, Integer.MAX_VALUE);
   }
 
   @Override
@@ -217,7 +212,7 @@ public class TxScope implements Tx {
 
   @Override
   public <T> T queryOne(String sql, RowMapper<T> mapper, Object... args) {
-    List<T> rows = queryAtMost(sql, mapper, args);
+    List<T> rows = rows(sql, mapper, args, 2);
     if (rows.size() != 1) {
       throw new UnexpectedRowCountException("Expected exactly one row but the query returned " + rows.size()
           + (rows.size() > 1 ? " or more" : "") + ", in '" + options.name() + "' [" + abbreviate(sql) + "]", 1,
@@ -233,7 +228,7 @@ public class TxScope implements Tx {
 
   @Override
   public <T> Optional<T> queryOptional(String sql, RowMapper<T> mapper, Object... args) {
-    List<T> rows = queryAtMost(sql, mapper, args);
+    List<T> rows = rows(sql, mapper, args, 2);
     if (rows.size() > 1) {
       throw new UnexpectedRowCountException("Expected at most one row but the query returned more, in '"
           + options.name() + "' [" + abbreviate(sql) + "]", 1, rows.size());
@@ -246,14 +241,14 @@ public class TxScope implements Tx {
     return queryOptional(sql, RowMappers.of(type), args);
   }
 
-  /** Reads at most two rows: enough to tell one from several. */
-  private <T> List<T> queryAtMost(String sql, RowMapper<T> mapper, Object[] args) {
+  /** Reads at most {@code limit} rows; two are enough to tell one from several. */
+  private <T> List<T> rows(String sql, RowMapper<T> mapper, Object[] args, int limit) {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(mapper, "mapper");
     checkUsable();
     try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
-      List<T> rows = new ArrayList<>(2);
-      while (rows.size() < 2 && rs.next()) {
+      List<T> rows = new ArrayList<>(limit == 2 ? 2 : 10);
+      while (rows.size() < limit && rs.next()) {
         rows.add(mapper.map(rs));
       }
       return rows;
@@ -266,9 +261,7 @@ public class TxScope implements Tx {
   public long insertAndReturnKey(String sql, Object... args) {
     Objects.requireNonNull(sql, "sql");
     checkUsable();
-    try (PreparedStatement ps = attempt.connection().prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-      Params.bind(ps, args, attempt.database().isMysqlFamily());
-      applyDeadline(ps);
+    try (PreparedStatement ps = prepare(sql, args, true)) {
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
         if (!keys.next()) {
