@@ -1,8 +1,11 @@
-/** txkit's engine: options, retry policy, failure classification, listeners, exceptions, lock ordering. */
+/**
+ * txkit's engine: options, retry policy, failure classification, listeners, exceptions, lock ordering
+ * ({@code dev.txkit}), and the service-provider interface a resource binding implements ({@code dev.txkit.spi}).
+ */
 module dev.txkit.core {
   requires transitive java.sql;
   requires static transitive org.jspecify;
 
   exports dev.txkit;
-  exports dev.txkit.internal to dev.txkit.jdbc;
+  exports dev.txkit.spi;
 }

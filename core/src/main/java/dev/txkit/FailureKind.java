@@ -16,6 +16,17 @@ public enum FailureKind {
   OUTCOME_UNKNOWN,
   /** A statement ran past its time limit or was cancelled. */
   QUERY_TIMEOUT,
+  /**
+   * The call ran past the deadline of its {@link TxOptions#timeout()}: txkit rolled it back. Never retried: the
+   * deadline covers the whole call, retries included.
+   */
+  TRANSACTION_TIMEOUT,
+  /**
+   * No connection could be taken from the pool in time: every connection is in use (often by this very thread,
+   * for instance a {@link Propagation#REQUIRES_NEW} call needs a second one). Not a lost connection, and not
+   * retried by default: waiting again would wait as long again.
+   */
+  POOL_EXHAUSTED,
   /** A unique, foreign key, check or exclusion constraint was violated. */
   CONSTRAINT_VIOLATION,
   /** Anything else: syntax errors, missing tables, data errors. */

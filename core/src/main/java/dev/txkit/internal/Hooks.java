@@ -4,44 +4,38 @@ import dev.txkit.CompletionStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
-/** The completion hooks registered during one attempt. Confined to the attempt's thread. */
-public final class Hooks {
+/** The completion hooks registered during one attempt, and how they run. Confined to the attempt's thread. */
+final class Hooks {
 
-  private List<Runnable> afterCommit;
-  private List<Runnable> afterRollback;
-  private List<Consumer<CompletionStatus>> afterCompletion;
+  private @Nullable List<Runnable> afterCommit;
+  private @Nullable List<Runnable> afterRollback;
+  private @Nullable List<Consumer<CompletionStatus>> afterCompletion;
 
-  /** @param hook runs after the outermost commit */
-  public void afterCommit(Runnable hook) {
+  void afterCommit(Runnable hook) {
     if (afterCommit == null) {
       afterCommit = new ArrayList<>(2);
     }
     afterCommit.add(hook);
   }
 
-  /** @param hook runs after the transaction finally rolls back */
-  public void afterRollback(Runnable hook) {
+  void afterRollback(Runnable hook) {
     if (afterRollback == null) {
       afterRollback = new ArrayList<>(2);
     }
     afterRollback.add(hook);
   }
 
-  /** @param hook runs after the transaction ends, whatever the outcome */
-  public void afterCompletion(Consumer<CompletionStatus> hook) {
+  void afterCompletion(Consumer<CompletionStatus> hook) {
     if (afterCompletion == null) {
       afterCompletion = new ArrayList<>(2);
     }
     afterCompletion.add(hook);
   }
 
-  /**
-   * A mark for {@link #dropAfterCommitSince(int)}.
-   *
-   * @return the number of after-commit hooks registered so far
-   */
-  public int mark() {
+  /** @return the number of after-commit hooks registered so far, for {@link #dropAfterCommitSince} */
+  int mark() {
     return afterCommit == null ? 0 : afterCommit.size();
   }
 
@@ -50,25 +44,57 @@ public final class Hooks {
    *
    * @param mark a value from {@link #mark()}
    */
-  public void dropAfterCommitSince(int mark) {
+  void dropAfterCommitSince(int mark) {
     if (afterCommit != null) {
       afterCommit.subList(mark, afterCommit.size()).clear();
     }
   }
 
-  boolean isEmpty() {
-    return afterCommit == null && afterRollback == null && afterCompletion == null;
+  /**
+   * Runs the hooks for how the transaction ended, in registration order: the after-commit or after-rollback
+   * hooks, then the after-completion hooks. A hook that throws an exception is reported and the others still
+   * run; so they do after an {@link Error}, which is returned to be thrown once everything has run (the
+   * transaction's outcome stands: an Error is not swallowed, but it does not skip what comes after it).
+   *
+   * @param name the transaction's name
+   * @param status how it ended
+   * @param listeners where failures are reported
+   * @return the first Error a hook threw, or null
+   */
+  @Nullable Error run(String name, CompletionStatus status, Listeners listeners) {
+    Error error = null;
+    List<Runnable> outcome = status == CompletionStatus.COMMITTED ? afterCommit
+        : status == CompletionStatus.ROLLED_BACK ? afterRollback : null;
+    if (outcome != null) {
+      for (Runnable r : outcome) {
+        error = runOne(name, r, null, status, listeners, error);
+      }
+    }
+    if (afterCompletion != null) {
+      for (Consumer<CompletionStatus> c : afterCompletion) {
+        error = runOne(name, null, c, status, listeners, error);
+      }
+    }
+    return error;
   }
 
-  List<Runnable> afterCommitHooks() {
-    return afterCommit == null ? List.of() : afterCommit;
-  }
-
-  List<Runnable> afterRollbackHooks() {
-    return afterRollback == null ? List.of() : afterRollback;
-  }
-
-  List<Consumer<CompletionStatus>> afterCompletionHooks() {
-    return afterCompletion == null ? List.of() : afterCompletion;
+  private static @Nullable Error runOne(String name, @Nullable Runnable r, @Nullable Consumer<CompletionStatus> c,
+      CompletionStatus status, Listeners listeners, @Nullable Error first) {
+    try {
+      if (r != null) {
+        r.run();
+      } else if (c != null) {
+        c.accept(status);
+      }
+    } catch (RuntimeException e) {
+      listeners.hookFailure(name, e);
+    } catch (Error e) {
+      listeners.hookFailure(name, e);
+      if (first == null) {
+        return e;
+      }
+      first.addSuppressed(e);
+    }
+    return first;
   }
 }

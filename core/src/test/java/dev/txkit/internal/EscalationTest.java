@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.txkit.Classification;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureScope;
+import dev.txkit.Isolation;
 import dev.txkit.RetryPolicy;
 import dev.txkit.Ticker;
 import dev.txkit.TxOptions;
+import dev.txkit.spi.CommitResolution;
+import dev.txkit.spi.ResourceTransaction;
+import dev.txkit.spi.TransactionEngine;
+import dev.txkit.spi.TransactionResource;
+import dev.txkit.spi.TransactionScope;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -34,12 +40,28 @@ class EscalationTest {
   }
 
   /** A thread-safe resource whose attempts do nothing but log. */
-  private final class Resource implements TransactionResource<ResourceAttempt> {
+  private final class Resource implements TransactionResource<ResourceTransaction> {
     @Override
-    public ResourceAttempt begin(TxOptions options, AttemptContext context) {
-      String who = Thread.currentThread().getName() + " " + context.attempt();
+    public ResourceTransaction begin(TransactionScope<ResourceTransaction> scope) {
+      String who = Thread.currentThread().getName() + " " + scope.attempt();
       log.add("begin " + who);
-      return new ResourceAttempt() {
+      return new ResourceTransaction() {
+        @Override
+        public Object setSavepoint() {
+          log.add("savepoint " + who);
+          return who;
+        }
+
+        @Override
+        public void rollbackToSavepoint(Object savepoint) {
+          log.add("rollback to savepoint " + who);
+        }
+
+        @Override
+        public void releaseSavepoint(Object savepoint) {
+          log.add("release savepoint " + who);
+        }
+
         @Override
         public void commit() {
           log.add("commit " + who);
@@ -55,6 +77,11 @@ class EscalationTest {
           log.add("close " + who);
         }
       };
+    }
+
+    @Override
+    public Isolation defaultIsolation() {
+      return Isolation.READ_COMMITTED;
     }
 
     @Override
@@ -81,7 +108,7 @@ class EscalationTest {
     CountDownLatch releaseA = new CountDownLatch(1);
     Future<String> a = pool.submit(() -> {
       Thread.currentThread().setName("A");
-      return engine.execute(resource, options(escalateAfter), (at, ctx) -> {
+      return engine.execute(resource, options(escalateAfter), ctx -> {
         aInside.countDown();
         assertTrue(releaseA.await(10, TimeUnit.SECONDS));
         return "a";
@@ -92,7 +119,7 @@ class EscalationTest {
     Future<String> b = pool.submit(() -> {
       Thread.currentThread().setName("B");
       bThread.set(Thread.currentThread());
-      return engine.execute(resource, options(escalateAfter), (at, ctx) -> {
+      return engine.execute(resource, options(escalateAfter), ctx -> {
         if (ctx.attempt() == 1) {
           throw new SQLException("could not serialize access", "40001");
         }
@@ -141,12 +168,12 @@ class EscalationTest {
   void aNestedCallOnTheSameThreadDoesNotWaitForItsOwnLane() throws SQLException {
     TransactionEngine engine = engine();
     Resource resource = new Resource();
-    String result = engine.execute(resource, options(1), (at, ctx) -> {
+    String result = engine.execute(resource, options(1), ctx -> {
       if (ctx.attempt() == 1) {
         throw new SQLException("could not serialize access", "40001");
       }
       // escalated outer attempt holds the lane exclusively; an inner call of the same name must not block
-      return engine.execute(resource, options(1), (inner, ictx) -> "inner");
+      return engine.execute(resource, options(1), ictx -> "inner");
     });
     assertEquals("inner", result);
   }

@@ -5,7 +5,12 @@ import dev.txkit.FailureClassifier;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
 import dev.txkit.FailureScope;
+import dev.txkit.Isolation;
 import dev.txkit.TxOptions;
+import dev.txkit.spi.CommitResolution;
+import dev.txkit.spi.ResourceTransaction;
+import dev.txkit.spi.TransactionResource;
+import dev.txkit.spi.TransactionScope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +18,7 @@ import java.util.Map;
 
 /**
  * A transaction resource that records every call in a shared log ("begin 1", "commit 1", "rollback 1",
- * "close 1", "resolve 1") and fails where a test tells it to.
+ * "close 1", "resolve 1", "savepoint 1", ...) and fails where a test tells it to.
  */
 final class FakeResource implements TransactionResource<FakeResource.Attempt> {
 
@@ -34,7 +39,7 @@ final class FakeResource implements TransactionResource<FakeResource.Attempt> {
       FailureRule.ofSqlState("08*", FailureKind.CONNECTION_LOST, FailureScope.TRANSACTION, "connection")));
 
   final List<String> log;
-  final List<AttemptContext> contexts = new ArrayList<>();
+  final List<TransactionScope<?>> contexts = new ArrayList<>();
   final List<TxOptions> beginOptions = new ArrayList<>();
   private final Map<Integer, Action> beginActions = new HashMap<>();
   private final Map<Integer, Action> commitActions = new HashMap<>();
@@ -70,15 +75,15 @@ final class FakeResource implements TransactionResource<FakeResource.Attempt> {
   }
 
   @Override
-  public Attempt begin(TxOptions options, AttemptContext context) throws Exception {
-    log.add("begin " + context.attempt());
-    contexts.add(context);
-    beginOptions.add(options);
-    Action action = beginActions.get(context.attempt());
+  public Attempt begin(TransactionScope<Attempt> scope) throws Exception {
+    log.add("begin " + scope.attempt());
+    contexts.add(scope);
+    beginOptions.add(scope.options());
+    Action action = beginActions.get(scope.attempt());
     if (action != null) {
       action.run();
     }
-    return new Attempt(context.attempt());
+    return new Attempt(scope.attempt());
   }
 
   @Override
@@ -86,8 +91,14 @@ final class FakeResource implements TransactionResource<FakeResource.Attempt> {
     return CLASSIFIER.classify(failure);
   }
 
-  final class Attempt implements ResourceAttempt {
+  @Override
+  public Isolation defaultIsolation() {
+    return Isolation.READ_COMMITTED;
+  }
+
+  final class Attempt implements ResourceTransaction {
     final int number;
+    private int savepoints;
 
     Attempt(int number) {
       this.number = number;
@@ -109,6 +120,23 @@ final class FakeResource implements TransactionResource<FakeResource.Attempt> {
       if (action != null) {
         action.run();
       }
+    }
+
+    @Override
+    public Object setSavepoint() {
+      savepoints++;
+      log.add("savepoint " + number + "." + savepoints);
+      return savepoints;
+    }
+
+    @Override
+    public void rollbackToSavepoint(Object savepoint) {
+      log.add("rollback to savepoint " + number + "." + savepoint);
+    }
+
+    @Override
+    public void releaseSavepoint(Object savepoint) {
+      log.add("release savepoint " + number + "." + savepoint);
     }
 
     @Override

@@ -28,6 +28,11 @@ import dev.txkit.TransactionListener;
 import dev.txkit.TransactionStats;
 import dev.txkit.TransactionTimeoutException;
 import dev.txkit.TxOptions;
+import dev.txkit.spi.CommitResolution;
+import dev.txkit.spi.ResourceTransaction;
+import dev.txkit.spi.TransactionEngine;
+import dev.txkit.spi.TransactionResource;
+import dev.txkit.spi.TransactionScope;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -87,7 +92,7 @@ class TransactionEngineTest {
   @Test
   void normalReturnCommitsClosesAndReturnsTheValue() {
     TxOptions options = options();
-    String result = engine().execute(resource, options, (a, ctx) -> {
+    String result = engine().execute(resource, options, ctx -> {
       log.add("body " + ctx.attempt());
       return "done";
     });
@@ -103,7 +108,7 @@ class TransactionEngineTest {
   void exceptionRollsBackAndTheSameInstanceIsRethrown() {
     IllegalStateException boom = new IllegalStateException("boom");
     IllegalStateException thrown = assertThrows(IllegalStateException.class,
-        () -> engine().execute(resource, options(), (a, ctx) -> {
+        () -> engine().execute(resource, options(), ctx -> {
           throw boom;
         }));
     assertSame(boom, thrown);
@@ -121,7 +126,7 @@ class TransactionEngineTest {
     });
     IllegalArgumentException boom = new IllegalArgumentException("user error");
     IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
-        () -> engine().execute(resource, options(), (a, ctx) -> {
+        () -> engine().execute(resource, options(), ctx -> {
           throw boom;
         }));
     assertSame(boom, thrown);
@@ -134,7 +139,7 @@ class TransactionEngineTest {
   void theCallbacksCheckedExceptionTypeFlowsThroughUnchanged() {
     IOException io = new IOException("disk full");
     try {
-      String unused = engine().execute(resource, options(), (a, ctx) -> {
+      String unused = engine().execute(resource, options(), ctx -> {
         if (ctx.attempt() > 0) {
           throw io;
         }
@@ -147,7 +152,7 @@ class TransactionEngineTest {
 
     SQLException unique = sql("23505");
     try {
-      engine().execute(resource, options(), (a, ctx) -> {
+      engine().execute(resource, options(), ctx -> {
         throw unique;
       });
       fail("expected the SQLException");
@@ -163,7 +168,7 @@ class TransactionEngineTest {
   void retryableFailuresAreRetriedWithANewBeginAndTheBackoffOfThePolicy() throws SQLException {
     randoms.add(0.25);
     randoms.add(0.75);
-    String result = engine().execute(resource, options(), (a, ctx) -> {
+    String result = engine().execute(resource, options(), ctx -> {
       if (ctx.attempt() < 3) {
         throw sql("40001");
       }
@@ -171,7 +176,7 @@ class TransactionEngineTest {
     });
     assertEquals("third", result);
     assertEquals(3, resource.begins());
-    assertEquals(List.of(1, 2, 3), resource.contexts.stream().map(AttemptContext::attempt).toList());
+    assertEquals(List.of(1, 2, 3), resource.contexts.stream().map(TransactionScope::attempt).toList());
     assertNotSame(resource.contexts.get(0), resource.contexts.get(1));
     RetryPolicy defaults = RetryPolicy.defaults();
     assertEquals(List.of(defaults.delayAfter(1, 0.25), defaults.delayAfter(2, 0.75)), sleeps);
@@ -186,7 +191,7 @@ class TransactionEngineTest {
     List<GiveUpEvent> givenUp = new ArrayList<>();
     RetryPolicy policy = RetryPolicy.builder().withMaxAttempts(3).onGiveUp(givenUp::add).build();
     SQLException thrown = assertThrows(SQLException.class,
-        () -> engine().execute(resource, options(policy), (a, ctx) -> {
+        () -> engine().execute(resource, options(policy), ctx -> {
           SQLException e = new SQLException("deadlock detected " + ctx.attempt(), "40P01");
           failures.add(e);
           throw e;
@@ -210,7 +215,7 @@ class TransactionEngineTest {
   void nonRetryableKindsAreNotRetried(String sqlState) {
     SQLException failure = sql(sqlState);
     SQLException thrown = assertThrows(SQLException.class,
-        () -> engine().execute(resource, options(), (a, ctx) -> {
+        () -> engine().execute(resource, options(), ctx -> {
           throw failure;
         }));
     assertSame(failure, thrown);
@@ -222,7 +227,7 @@ class TransactionEngineTest {
 
   @Test
   void aRuntimeExceptionIsNotRetried() {
-    assertThrows(UnsupportedOperationException.class, () -> engine().execute(resource, options(), (a, ctx) -> {
+    assertThrows(UnsupportedOperationException.class, () -> engine().execute(resource, options(), ctx -> {
       throw new UnsupportedOperationException();
     }));
     assertEquals(1, resource.begins());
@@ -231,7 +236,7 @@ class TransactionEngineTest {
   @Test
   void lockTimeoutsAreRetriedWhenThePolicyOptsIn() throws SQLException {
     RetryPolicy policy = RetryPolicy.builder().retryOn(FailureKind.LOCK_TIMEOUT).build();
-    String result = engine().execute(resource, options(policy), (a, ctx) -> {
+    String result = engine().execute(resource, options(policy), ctx -> {
       if (ctx.attempt() == 1) {
         throw sql("HYT00");
       }
@@ -246,7 +251,7 @@ class TransactionEngineTest {
     resource.onBegin(1, () -> {
       throw sql("08001");
     });
-    assertEquals("ok", engine().execute(resource, options(), (a, ctx) -> "ok"));
+    assertEquals("ok", engine().execute(resource, options(), ctx -> "ok"));
     assertEquals(2, resource.begins());
     assertFalse(log.contains("close 1"), "no attempt handle to close");
 
@@ -254,7 +259,7 @@ class TransactionEngineTest {
       throw sql("08001");
     });
     ConnectionLostException e = assertThrows(ConnectionLostException.class,
-        () -> engine().execute(never, options(RetryPolicy.none()), (a, ctx) -> "ok"));
+        () -> engine().execute(never, options(RetryPolicy.none()), ctx -> "ok"));
     assertEquals("08001", e.sqlState());
   }
 
@@ -266,7 +271,7 @@ class TransactionEngineTest {
         .onGiveUp(e -> log.add("policy.onGiveUp"))
         .build();
     randoms.add(0.5);
-    engine().execute(resource, options(policy), (a, ctx) -> {
+    engine().execute(resource, options(policy), ctx -> {
       log.add("body " + ctx.attempt());
       if (ctx.attempt() == 1) {
         throw sql("40001");
@@ -288,7 +293,7 @@ class TransactionEngineTest {
   @Test
   void giveUpEventsComeInOrder() {
     RetryPolicy policy = RetryPolicy.builder().onGiveUp(e -> log.add("policy.onGiveUp " + e.attempts())).build();
-    assertThrows(SQLException.class, () -> engine().execute(resource, options(policy), (a, ctx) -> {
+    assertThrows(SQLException.class, () -> engine().execute(resource, options(policy), ctx -> {
       throw sql("23505");
     }));
     assertEquals(List.of("onBegin transfer 1", "begin 1", "rollback 1", "close 1",
@@ -309,7 +314,7 @@ class TransactionEngineTest {
     List<SQLException> failures = new ArrayList<>();
     try {
       SQLException thrown = assertThrows(SQLException.class,
-          () -> engine().execute(resource, options(), (a, ctx) -> {
+          () -> engine().execute(resource, options(), ctx -> {
             SQLException e = sql("40001");
             failures.add(e);
             throw e;
@@ -328,10 +333,10 @@ class TransactionEngineTest {
 
   @Test
   void setRollbackOnlyRollsBackAndReturnsTheValue() {
-    int result = engine().execute(resource, options(), (a, ctx) -> {
-      ctx.hooks().afterCommit(() -> log.add("afterCommit"));
-      ctx.hooks().afterRollback(() -> log.add("afterRollback"));
-      ctx.hooks().afterCompletion(s -> log.add("afterCompletion " + s));
+    int result = engine().execute(resource, options(), ctx -> {
+      ctx.afterCommit(() -> log.add("afterCommit"));
+      ctx.afterRollback(() -> log.add("afterRollback"));
+      ctx.afterCompletion(s -> log.add("afterCompletion " + s));
       ctx.setRollbackOnly();
       return 42;
     });
@@ -342,10 +347,10 @@ class TransactionEngineTest {
 
   @Test
   void aDoomedAttemptIsRolledBackNeverCommittedAndRetried() {
-    String result = engine().execute(resource, options(), (a, ctx) -> {
+    String result = engine().execute(resource, options(), ctx -> {
       if (ctx.attempt() == 1) {
         // user code caught a serialization failure and carried on
-        ctx.doom(sql("40001"), SERIALIZATION);
+        ctx.observe(sql("40001"));
         return "half the work";
       }
       return "all the work";
@@ -359,8 +364,8 @@ class TransactionEngineTest {
   void aDoomedAttemptThatCannotBeRetriedThrowsTheDoomingFailure() {
     SQLException cause = sql("40001");
     SerializationFailureException e = assertThrows(SerializationFailureException.class,
-        () -> engine().execute(resource, options(RetryPolicy.none()), (a, ctx) -> {
-          ctx.doom(cause, SERIALIZATION);
+        () -> engine().execute(resource, options(RetryPolicy.none()), ctx -> {
+          ctx.observe(cause);
           return "half the work";
         }));
     assertSame(cause, e.getCause());
@@ -371,9 +376,9 @@ class TransactionEngineTest {
 
   @Test
   void anExceptionAfterTheAttemptWasDoomedIsClassifiedByTheDoomingFailure() {
-    String result = engine().execute(resource, options(), (a, ctx) -> {
+    String result = engine().execute(resource, options(), ctx -> {
       if (ctx.attempt() == 1) {
-        ctx.doom(sql("40P01"), DEADLOCK);
+        ctx.observe(sql("40P01"));
         throw new IllegalStateException("a later statement refused");
       }
       return "ok";
@@ -390,7 +395,7 @@ class TransactionEngineTest {
     resource.onCommit(1, () -> {
       throw atCommit;
     });
-    assertEquals("ok", engine().execute(resource, options(), (a, ctx) -> "ok"));
+    assertEquals("ok", engine().execute(resource, options(), ctx -> "ok"));
     assertEquals(List.of("begin 1", "commit 1", "rollback 1", "close 1", "sleep 2500000", "begin 2", "commit 2",
         "close 2"), resourceCalls());
     RetryEvent retry = listener.retries.get(0);
@@ -405,7 +410,7 @@ class TransactionEngineTest {
       throw atCommit;
     });
     ConstraintViolationException e = assertThrows(ConstraintViolationException.class,
-        () -> engine().execute(resource, options(), (a, ctx) -> "ok"));
+        () -> engine().execute(resource, options(), ctx -> "ok"));
     assertInstanceOf(DatabaseFailureException.class, e);
     assertSame(atCommit, e.getCause());
     assertEquals(FailureKind.CONSTRAINT_VIOLATION, e.kind());
@@ -420,10 +425,10 @@ class TransactionEngineTest {
       throw atCommit;
     });
     CommitOutcomeUnknownException e = assertThrows(CommitOutcomeUnknownException.class,
-        () -> engine().execute(resource, options(), (a, ctx) -> {
-          ctx.hooks().afterCommit(() -> log.add("afterCommit"));
-          ctx.hooks().afterRollback(() -> log.add("afterRollback"));
-          ctx.hooks().afterCompletion(s -> log.add("afterCompletion " + s));
+        () -> engine().execute(resource, options(), ctx -> {
+          ctx.afterCommit(() -> log.add("afterCommit"));
+          ctx.afterRollback(() -> log.add("afterRollback"));
+          ctx.afterCompletion(s -> log.add("afterCompletion " + s));
           return "ok";
         }));
     assertSame(atCommit, e.getCause());
@@ -441,7 +446,7 @@ class TransactionEngineTest {
     resource.onCommit(1, () -> {
       throw sql("40003");
     });
-    assertThrows(CommitOutcomeUnknownException.class, () -> engine().execute(resource, options(), (a, ctx) -> 1));
+    assertThrows(CommitOutcomeUnknownException.class, () -> engine().execute(resource, options(), ctx -> 1));
     assertEquals(1, resource.begins());
   }
 
@@ -451,7 +456,7 @@ class TransactionEngineTest {
       throw sql("08006");
     });
     TxOptions idempotent = options().toBuilder().idempotent(true).build();
-    String result = engine().execute(resource, idempotent, (a, ctx) -> "attempt " + ctx.attempt());
+    String result = engine().execute(resource, idempotent, ctx -> "attempt " + ctx.attempt());
     assertEquals("attempt 2", result);
     assertEquals(2, resource.begins());
     assertEquals(List.of("begin 1", "commit 1", "resolve 1", "close 1", "sleep 2500000", "begin 2", "commit 2",
@@ -465,7 +470,7 @@ class TransactionEngineTest {
     });
     TxOptions idempotent = options(RetryPolicy.builder().abortOn(FailureKind.CONNECTION_LOST).build()).toBuilder()
         .idempotent(true).build();
-    assertThrows(CommitOutcomeUnknownException.class, () -> engine().execute(resource, idempotent, (a, ctx) -> 1));
+    assertThrows(CommitOutcomeUnknownException.class, () -> engine().execute(resource, idempotent, ctx -> 1));
     assertEquals(1, resource.begins());
   }
 
@@ -474,8 +479,8 @@ class TransactionEngineTest {
     resource.onCommit(1, () -> {
       throw sql("08006");
     }).resolveAs(1, CommitResolution.COMMITTED);
-    String result = engine().execute(resource, options(), (a, ctx) -> {
-      ctx.hooks().afterCommit(() -> log.add("afterCommit"));
+    String result = engine().execute(resource, options(), ctx -> {
+      ctx.afterCommit(() -> log.add("afterCommit"));
       return "committed";
     });
     assertEquals("committed", result);
@@ -489,7 +494,7 @@ class TransactionEngineTest {
     resource.onCommit(1, () -> {
       throw atCommit;
     }).resolveAs(1, CommitResolution.NOT_COMMITTED);
-    assertEquals("attempt 2", engine().execute(resource, options(), (a, ctx) -> "attempt " + ctx.attempt()));
+    assertEquals("attempt 2", engine().execute(resource, options(), ctx -> "attempt " + ctx.attempt()));
     assertEquals(List.of("begin 1", "commit 1", "resolve 1", "close 1", "sleep 2500000", "begin 2", "commit 2",
         "close 2"), resourceCalls());
 
@@ -497,7 +502,7 @@ class TransactionEngineTest {
       throw atCommit;
     }).resolveAs(1, CommitResolution.NOT_COMMITTED);
     ConnectionLostException e = assertThrows(ConnectionLostException.class,
-        () -> engine().execute(once, options(RetryPolicy.none()), (a, ctx) -> "x"));
+        () -> engine().execute(once, options(RetryPolicy.none()), ctx -> "x"));
     assertSame(atCommit, e.getCause());
   }
 
@@ -505,11 +510,11 @@ class TransactionEngineTest {
 
   @Test
   void afterCommitHooksRunAfterCommitAndAfterCloseInRegistrationOrder() {
-    engine().execute(resource, options(), (a, ctx) -> {
-      ctx.hooks().afterCompletion(s -> log.add("afterCompletion " + s));
-      ctx.hooks().afterCommit(() -> log.add("afterCommit A"));
-      ctx.hooks().afterRollback(() -> log.add("afterRollback"));
-      ctx.hooks().afterCommit(() -> log.add("afterCommit B"));
+    engine().execute(resource, options(), ctx -> {
+      ctx.afterCompletion(s -> log.add("afterCompletion " + s));
+      ctx.afterCommit(() -> log.add("afterCommit A"));
+      ctx.afterRollback(() -> log.add("afterRollback"));
+      ctx.afterCommit(() -> log.add("afterCommit B"));
       log.add("body");
       return null;
     });
@@ -519,11 +524,11 @@ class TransactionEngineTest {
 
   @Test
   void hooksOfAFailedAttemptThatIsRetriedAreDiscarded() throws SQLException {
-    engine().execute(resource, options(), (a, ctx) -> {
+    engine().execute(resource, options(), ctx -> {
       int n = ctx.attempt();
-      ctx.hooks().afterCommit(() -> log.add("afterCommit " + n));
-      ctx.hooks().afterRollback(() -> log.add("afterRollback " + n));
-      ctx.hooks().afterCompletion(s -> log.add("afterCompletion " + n + " " + s));
+      ctx.afterCommit(() -> log.add("afterCommit " + n));
+      ctx.afterRollback(() -> log.add("afterRollback " + n));
+      ctx.afterCompletion(s -> log.add("afterCompletion " + n + " " + s));
       if (n == 1) {
         throw sql("40P01");
       }
@@ -536,11 +541,11 @@ class TransactionEngineTest {
   @Test
   void theLastAttemptsRollbackHooksRunWhenGivingUp() {
     RetryPolicy twice = RetryPolicy.builder().withMaxAttempts(2).build();
-    assertThrows(SQLException.class, () -> engine().execute(resource, options(twice), (a, ctx) -> {
+    assertThrows(SQLException.class, () -> engine().execute(resource, options(twice), ctx -> {
       int n = ctx.attempt();
-      ctx.hooks().afterCommit(() -> log.add("afterCommit " + n));
-      ctx.hooks().afterRollback(() -> log.add("afterRollback " + n));
-      ctx.hooks().afterCompletion(s -> log.add("afterCompletion " + n + " " + s));
+      ctx.afterCommit(() -> log.add("afterCommit " + n));
+      ctx.afterRollback(() -> log.add("afterRollback " + n));
+      ctx.afterCompletion(s -> log.add("afterCompletion " + n + " " + s));
       throw sql("40P01");
     }));
     List<String> hooks = log.stream().filter(s -> s.startsWith("after")).toList();
@@ -551,11 +556,11 @@ class TransactionEngineTest {
   @Test
   void aFailingHookDoesNotFailTheTransactionAndReachesTheListeners() {
     RuntimeException hookFailure = new IllegalStateException("mail server down");
-    String result = engine().execute(resource, options(), (a, ctx) -> {
-      ctx.hooks().afterCommit(() -> {
+    String result = engine().execute(resource, options(), ctx -> {
+      ctx.afterCommit(() -> {
         throw hookFailure;
       });
-      ctx.hooks().afterCommit(() -> log.add("second hook"));
+      ctx.afterCommit(() -> log.add("second hook"));
       return "committed";
     });
     assertEquals("committed", result);
@@ -590,7 +595,7 @@ class TransactionEngineTest {
     };
     TransactionEngine engine = new TransactionEngine(d -> sleeps.add(d), ticker, () -> 0.5,
         List.of(broken, listener));
-    String result = engine.execute(resource, options(), (a, ctx) -> {
+    String result = engine.execute(resource, options(), ctx -> {
       if (ctx.attempt() == 1) {
         throw new IllegalStateException("x", sql("40001"));
       }
@@ -607,12 +612,12 @@ class TransactionEngineTest {
   void theDeadlineIsTheStartPlusTheTimeout() {
     ticker.advance(Duration.ofNanos(1_000));
     TxOptions timed = options().toBuilder().timeout(Duration.ofMillis(100)).build();
-    engine().execute(resource, timed, (a, ctx) -> {
+    engine().execute(resource, timed, ctx -> {
       assertTrue(ctx.hasDeadline());
       assertEquals(1_000 + 100_000_000L, ctx.deadlineNanos());
       return null;
     });
-    engine().execute(resource, options(), (a, ctx) -> {
+    engine().execute(resource, options(), ctx -> {
       assertFalse(ctx.hasDeadline());
       return null;
     });
@@ -623,7 +628,7 @@ class TransactionEngineTest {
   void aDeadlineThatPassesDuringTheBodyRollsBackAndThrowsTimeout() {
     TxOptions timed = options().toBuilder().timeout(Duration.ofMillis(100)).build();
     TransactionTimeoutException e = assertThrows(TransactionTimeoutException.class,
-        () -> engine().execute(resource, timed, (a, ctx) -> {
+        () -> engine().execute(resource, timed, ctx -> {
           ticker.advance(Duration.ofMillis(150));
           return "too late";
         }));
@@ -637,7 +642,7 @@ class TransactionEngineTest {
         .retry(RetryPolicy.builder().retryOn(FailureKind.QUERY_TIMEOUT).build()).build();
     SQLException late = sql("40001");
     TransactionTimeoutException e = assertThrows(TransactionTimeoutException.class,
-        () -> engine().execute(resource, timed, (a, ctx) -> {
+        () -> engine().execute(resource, timed, ctx -> {
           ticker.advance(Duration.ofMillis(100));
           throw late;
         }));
@@ -652,7 +657,7 @@ class TransactionEngineTest {
         .build();
     SQLException failure = sql("40P01");
     TransactionTimeoutException e = assertThrows(TransactionTimeoutException.class,
-        () -> engine().execute(resource, timed, (a, ctx) -> {
+        () -> engine().execute(resource, timed, ctx -> {
           ticker.advance(Duration.ofMillis(60));
           throw failure;
         }));
@@ -665,7 +670,7 @@ class TransactionEngineTest {
   void aRetryStartsWhenTheBackoffEndsBeforeTheDeadline() throws SQLException {
     TxOptions timed = options(fixedBackoff(Duration.ofMillis(50))).toBuilder().timeout(Duration.ofMillis(100))
         .build();
-    String result = engine().execute(resource, timed, (a, ctx) -> {
+    String result = engine().execute(resource, timed, ctx -> {
       ticker.advance(Duration.ofMillis(10));
       if (ctx.attempt() == 1) {
         throw sql("40P01");
@@ -682,7 +687,7 @@ class TransactionEngineTest {
         .withJitter(false).withMaxDuration(Duration.ofMillis(100)).build();
     List<SQLException> failures = new ArrayList<>();
     SQLException thrown = assertThrows(SQLException.class,
-        () -> engine().execute(resource, options(policy), (a, ctx) -> {
+        () -> engine().execute(resource, options(policy), ctx -> {
           ticker.advance(Duration.ofMillis(30));
           SQLException e = sql("40P01");
           failures.add(e);
@@ -708,7 +713,7 @@ class TransactionEngineTest {
     });
     // a TransactionTimeoutException would tell the caller "rolled back", but the commit may have happened
     CommitOutcomeUnknownException e = assertThrows(CommitOutcomeUnknownException.class,
-        () -> engine().execute(resource, timed, (a, ctx) -> "maybe"));
+        () -> engine().execute(resource, timed, ctx -> "maybe"));
     assertSame(atCommit, e.getCause());
     assertEquals(1, resource.begins());
   }
@@ -722,7 +727,7 @@ class TransactionEngineTest {
       throw sql("08006");
     });
     CommitOutcomeUnknownException e = assertThrows(CommitOutcomeUnknownException.class,
-        () -> engine().execute(resource, timed, (a, ctx) -> "maybe"));
+        () -> engine().execute(resource, timed, ctx -> "maybe"));
     assertEquals(1, resource.begins());
     assertEquals(List.of(), sleeps);
     assertTrue(listener.giveUps.get(0).reason().contains("timeout"), listener.giveUps.get(0).reason());
@@ -732,7 +737,7 @@ class TransactionEngineTest {
   @Test
   void statisticsReportTheElapsedTimeOfTheWholeCall() throws SQLException {
     ticker.advance(Duration.ofSeconds(5));
-    engine().execute(resource, options(), (a, ctx) -> {
+    engine().execute(resource, options(), ctx -> {
       ticker.advance(Duration.ofMillis(30));
       if (ctx.attempt() == 1) {
         throw sql("40001");
@@ -747,7 +752,7 @@ class TransactionEngineTest {
 
   @Test
   void statisticsReportTheElapsedTimeWhenTheTickerStartsAtZero() {
-    assertThrows(SQLException.class, () -> engine().execute(resource, options(RetryPolicy.none()), (a, ctx) -> {
+    assertThrows(SQLException.class, () -> engine().execute(resource, options(RetryPolicy.none()), ctx -> {
       ticker.advance(Duration.ofMillis(7));
       throw sql("23505");
     }));

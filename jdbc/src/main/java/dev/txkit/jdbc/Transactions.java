@@ -7,15 +7,13 @@ import dev.txkit.Sleeper;
 import dev.txkit.Ticker;
 import dev.txkit.TransactionListener;
 import dev.txkit.TxOptions;
-import dev.txkit.internal.AttemptContext;
-import dev.txkit.internal.TransactionEngine;
 import dev.txkit.jdbc.internal.HikariSupport;
-import dev.txkit.jdbc.internal.JdbcAttempt;
 import dev.txkit.jdbc.internal.JdbcResource;
 import dev.txkit.jdbc.internal.ManualTx;
 import dev.txkit.jdbc.internal.TxScope;
+import dev.txkit.spi.TransactionEngine;
 import java.sql.SQLException;
-import java.sql.Savepoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -24,6 +22,8 @@ import java.util.Objects;
 import java.util.function.DoubleSupplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point: runs code in JDBC transactions over a {@link DataSource}.
@@ -46,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe.
  */
 public final class Transactions implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
 
   private final JdbcResource resource;
   private final TransactionEngine engine;
@@ -186,25 +188,7 @@ public final class Transactions implements AutoCloseable {
   public <T, X extends Exception> T inTransaction(TxOptions options, TransactionCallback<T, X> callback) throws X {
     Objects.requireNonNull(options, "options must not be null; use TxOptions.defaults()");
     Objects.requireNonNull(callback, "callback must not be null");
-    TxScope current = resource.binding().current();
-    Propagation propagation = options.propagation();
-    if (current != null && !current.isEnded() && propagation != Propagation.REQUIRES_NEW) {
-      return nested(current, options, callback);
-    }
-    if (propagation == Propagation.MANDATORY) {
-      throw new IllegalStateException("Transaction '" + options.name() + "' has propagation MANDATORY but no "
-          + "transaction is active on this thread; call it from inside inTransaction(...)");
-    }
-    return engine.execute(resource, options, (JdbcAttempt attempt, AttemptContext ctx) -> {
-      TxScope scope = new TxScope(attempt, options, null, false);
-      TxScope previous = resource.binding().push(scope);
-      try {
-        return callback.apply(scope);
-      } finally {
-        scope.end();
-        resource.binding().restore(previous);
-      }
-    });
+    return engine.execute(resource, options, scope -> callback.apply(new TxScope(scope)));
   }
 
   /**
@@ -262,91 +246,7 @@ public final class Transactions implements AutoCloseable {
    */
   public ManualTransaction begin(TxOptions options) {
     Objects.requireNonNull(options, "options must not be null; use TxOptions.defaults()");
-    TxScope current = resource.binding().current();
-    if (current != null && !current.isEnded()) {
-      throw new IllegalStateException("Cannot begin a manual transaction '" + options.name() + "' while '"
-          + current.options().name() + "' is active on this thread; use inTransaction(...) to nest");
-    }
-    AttemptContext ctx = new AttemptContext(options, 1, options.timeout() != null,
-        options.timeout() == null ? 0L : engine.ticker().read() + options.timeout().toNanos());
-    for (TransactionListener l : engine.listeners()) {
-      l.onBegin(options.name(), 1);
-    }
-    JdbcAttempt attempt;
-    try {
-      attempt = resource.begin(options, ctx);
-    } catch (SQLException e) {
-      throw dev.txkit.DatabaseFailureException.of("Could not begin '" + options.name() + "'", e,
-          resource.classify(e));
-    }
-    ManualTx tx = new ManualTx(attempt, options, engine, resource.binding(), current);
-    resource.binding().push(tx);
-    return tx;
-  }
-
-  private <T, X extends Exception> T nested(TxScope outer, TxOptions options, TransactionCallback<T, X> callback)
-      throws X {
-    outer.checkOpen();
-    TxOptions outerOptions = outer.options();
-    Isolation wanted = options.isolation();
-    if (wanted != Isolation.DEFAULT) {
-      Isolation effective = outerOptions.isolation();
-      if (effective == Isolation.DEFAULT) {
-        try {
-          effective = resource.defaultIsolation();
-        } catch (SQLException e) {
-          throw new IllegalStateException("Could not learn the default isolation", e);
-        }
-      }
-      if (effective != wanted) {
-        throw new IllegalStateException("Nested transaction '" + options.name() + "' asks for isolation " + wanted
-            + " but the enclosing transaction '" + outerOptions.name() + "' runs with " + effective + ". A "
-            + "transaction's isolation cannot change once it started: give the outer transaction " + wanted
-            + ", use Isolation.DEFAULT in the nested call, or Propagation.REQUIRES_NEW for a separate transaction");
-      }
-    }
-    if (!options.readOnly() && outerOptions.readOnly()) {
-      throw new IllegalStateException("Nested transaction '" + options.name() + "' is read-write but the enclosing "
-          + "transaction '" + outerOptions.name() + "' is read-only. Make the outer transaction read-write, or use "
-          + "Propagation.REQUIRES_NEW");
-    }
-    boolean join = options.propagation() != Propagation.NESTED;
-    TxScope inner = new TxScope(outer.jdbcAttempt(), options, outer, join);
-    TxScope previous = resource.binding().push(inner);
-    try {
-      if (join) {
-        return callback.apply(inner);
-      }
-      Savepoint sp = outer.savepoint();
-      int mark = outer.jdbcAttempt().context().hooks().mark();
-      T result;
-      try {
-        result = callback.apply(inner);
-      } catch (Throwable t) {
-        if (!outer.jdbcAttempt().context().isDoomed()) {
-          try {
-            inner.rollbackTo(sp);
-          } catch (RuntimeException e) {
-            t.addSuppressed(e);
-          }
-          outer.jdbcAttempt().context().hooks().dropAfterCommitSince(mark);
-        }
-        throw t;
-      }
-      if (outer.jdbcAttempt().context().isDoomed()) {
-        return result;
-      }
-      if (inner.isRollbackOnly()) {
-        inner.rollbackTo(sp);
-        outer.jdbcAttempt().context().hooks().dropAfterCommitSince(mark);
-      } else {
-        inner.release(sp);
-      }
-      return result;
-    } finally {
-      inner.end();
-      resource.binding().restore(previous);
-    }
+    return new ManualTx(engine.begin(resource, options));
   }
 
   /** Closes the connection pool if this {@code Transactions} created it ({@link #create(String)}). */
@@ -377,6 +277,7 @@ public final class Transactions implements AutoCloseable {
     private @Nullable DoubleSupplier random;
     private String name = "txkit";
     private boolean resolveCommitOutcome;
+    private Duration leakDetectionThreshold = Duration.ofSeconds(60);
     private boolean owns;
 
     private Builder(DataSource dataSource) {
@@ -478,13 +379,37 @@ public final class Transactions implements AutoCloseable {
     }
 
     /**
+     * How long a manual transaction ({@link Transactions#begin}) may stay open on its thread before txkit takes it
+     * for leaked, never closed: from then on a txkit call on that thread fails with an
+     * {@code IllegalStateException} that names it, instead of silently running inside it (where its work would
+     * never commit), and closing it logs a warning. Default 60 s, like a pool's leak detection but on by default,
+     * because a leaked transaction loses data silently.
+     *
+     * @param threshold the threshold, or {@code Duration.ZERO} to turn leak detection off
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder leakDetectionThreshold(Duration threshold) {
+      Objects.requireNonNull(threshold, "threshold");
+      if (threshold.isNegative()) {
+        throw new IllegalArgumentException("leakDetectionThreshold must not be negative, was " + threshold
+            + "; use Duration.ZERO to turn leak detection off");
+      }
+      this.leakDetectionThreshold = threshold;
+      return this;
+    }
+
+    /**
      * Builds the transactions.
      *
      * @return the transactions
      */
     public Transactions build() {
-      JdbcResource resource = new JdbcResource(dataSource, name, rules, resolveCommitOutcome, ticker);
-      TransactionEngine engine = new TransactionEngine(sleeper, ticker, random, listeners);
+      JdbcResource resource = new JdbcResource(dataSource, name, rules, resolveCommitOutcome);
+      String prefix = "[" + name + "] ";
+      TransactionEngine engine = TransactionEngine.builder().sleeper(sleeper).ticker(ticker).random(random)
+          .listeners(listeners).leakThreshold(leakDetectionThreshold)
+          .warnings((message, failure) -> LOG.warn("{}{}", prefix, message, failure)).build();
       return new Transactions(resource, engine, defaults, owns);
     }
   }

@@ -10,6 +10,7 @@ import dev.txkit.FailureKind;
 import dev.txkit.Isolation;
 import dev.txkit.Propagation;
 import dev.txkit.TxOptions;
+import dev.txkit.UnexpectedRollbackException;
 import dev.txkit.jdbc.TestDatabases.TestDb;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -248,17 +249,21 @@ class NestingIT {
   @MethodSource("dev.txkit.jdbc.TestDatabases#all")
   void setRollbackOnlyInAJoinedBlockRollsBackTheWholeTransaction(TestDb db) {
     Transactions txs = setUp(db);
-    String result = txs.inTransaction(tx -> {
+    List<String> hooks = new ArrayList<>();
+    // the outermost callback returns normally, but its work is not committed: the caller must learn it
+    UnexpectedRollbackException e = assertThrows(UnexpectedRollbackException.class, () -> txs.inTransaction(tx -> {
       insert(tx, 1);
+      tx.afterRollback(() -> hooks.add("rolled back"));
       txs.useTransaction(JOIN, inner -> {
         insert(inner, 2);
         inner.setRollbackOnly();
       });
       assertTrue(tx.isRollbackOnly(), "a joined block has no work of its own to roll back");
       return "value";
-    });
-    assertEquals("value", result);
+    }));
+    assertTrue(e.getMessage().contains("setRollbackOnly"), e.getMessage());
     assertEquals(List.of(), rows(db));
+    assertEquals(List.of("rolled back"), hooks, "the hooks ran before the exception");
   }
 
   @ParameterizedTest

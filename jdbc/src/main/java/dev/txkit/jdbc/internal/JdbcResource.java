@@ -4,11 +4,10 @@ import dev.txkit.Classification;
 import dev.txkit.FailureClassifier;
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
-import dev.txkit.Ticker;
 import dev.txkit.TxOptions;
-import dev.txkit.internal.AttemptContext;
-import dev.txkit.internal.TransactionResource;
 import dev.txkit.jdbc.Database;
+import dev.txkit.spi.TransactionResource;
+import dev.txkit.spi.TransactionScope;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
@@ -20,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JDBC resource: takes connections from a {@link DataSource}, learns the database and the connections'
- * default isolation once, and begins attempts.
+ * The JDBC resource: takes connections from a {@link DataSource}, learns the database (its {@link Dialect}) and
+ * the connections' default isolation once, and begins attempts.
  */
 public final class JdbcResource implements TransactionResource<JdbcAttempt> {
 
@@ -32,18 +31,16 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   private final String name;
   private final List<FailureRule> userRules;
   private final boolean resolveCommits;
-  private final Ticker ticker;
-  private final Binding binding = new Binding();
   private volatile @Nullable Learned learned;
 
   /** What is learned from the first connection. */
   private static final class Learned {
-    final Database database;
+    final Dialect dialect;
     final FailureClassifier classifier;
     final int defaultIsolation;
 
-    Learned(Database database, FailureClassifier classifier, int defaultIsolation) {
-      this.database = database;
+    Learned(Dialect dialect, FailureClassifier classifier, int defaultIsolation) {
+      this.dialect = dialect;
       this.classifier = classifier;
       this.defaultIsolation = defaultIsolation;
     }
@@ -53,16 +50,13 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
    * @param dataSource where connections come from
    * @param name the instance's name, the prefix of its log lines
    * @param userRules classification rules tried before the database's
-   * @param resolveCommits whether to record PostgreSQL transaction ids to resolve unknown commit outcomes
-   * @param ticker time source for deadlines
+   * @param resolveCommits whether to record transaction ids to resolve unknown commit outcomes
    */
-  public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits,
-      Ticker ticker) {
+  public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits) {
     this.dataSource = dataSource;
     this.name = name;
     this.userRules = List.copyOf(userRules);
     this.resolveCommits = resolveCommits;
-    this.ticker = ticker;
   }
 
   /** @return the data source */
@@ -73,15 +67,6 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   /** @return the name used in log lines */
   public String name() {
     return name;
-  }
-
-  /** @return the thread binding shared by every {@code Transactions} derived from the same one */
-  public Binding binding() {
-    return binding;
-  }
-
-  Ticker ticker() {
-    return ticker;
   }
 
   boolean resolveCommits() {
@@ -95,28 +80,22 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
    * @throws SQLException if no connection could be taken
    */
   public Database database() throws SQLException {
+    return learned().dialect.database;
+  }
+
+  private Learned learned() throws SQLException {
     Learned l = learned;
     if (l == null) {
       try (Connection c = dataSource.getConnection()) {
         l = learn(c);
       }
     }
-    return l.database;
+    return l;
   }
 
-  /**
-   * The isolation a connection has when txkit did not change it, learned once.
-   *
-   * @return the isolation
-   * @throws SQLException if no connection could be taken
-   */
+  @Override
   public Isolation defaultIsolation() throws SQLException {
-    Learned l = learned;
-    if (l == null) {
-      database();
-      l = learned;
-    }
-    return Isolation.ofJdbcLevel(l.defaultIsolation);
+    return Isolation.ofJdbcLevel(learned().defaultIsolation);
   }
 
   private Learned learn(Connection c) throws SQLException {
@@ -126,8 +105,7 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     }
     DatabaseMetaData md = c.getMetaData();
     Database db = Database.detect(c);
-    FailureClassifier classifier = db.classifier().withRulesFirst(userRules);
-    l = new Learned(db, classifier, c.getTransactionIsolation());
+    l = new Learned(Dialect.of(db), db.classifier().withRulesFirst(userRules), c.getTransactionIsolation());
     learned = l;
     LOG.debug("[{}] detected {} ({}), default isolation {}", name, db, md.getDatabaseProductVersion(),
         l.defaultIsolation);
@@ -135,43 +113,38 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   }
 
   @Override
-  public JdbcAttempt begin(TxOptions options, AttemptContext context) throws SQLException {
+  public JdbcAttempt begin(TransactionScope<JdbcAttempt> scope) throws SQLException {
+    TxOptions options = scope.options();
     Connection c = dataSource.getConnection();
     try {
       Learned l = learned;
       if (l == null) {
         l = learn(c);
       }
-      Database db = l.database;
+      Dialect dialect = l.dialect;
       boolean autoCommit = c.getAutoCommit();
       int restoreIsolation = -1;
       Isolation isolation = options.isolation();
       if (isolation != Isolation.DEFAULT && isolation.jdbcLevel() != l.defaultIsolation) {
-        // before autocommit is turned off: H2 commits, MariaDB defers and pgjdbc throws otherwise (FACTS.md §3)
+        // before autocommit is turned off: H2 commits, MariaDB defers and pgjdbc throws otherwise (docs/databases.md)
         c.setTransactionIsolation(isolation.jdbcLevel());
         restoreIsolation = l.defaultIsolation;
       }
       boolean restoreReadOnly = false;
-      if (options.readOnly() && !db.isMysqlFamily() && db != Database.H2 && !c.isReadOnly()) {
-        // pgjdbc turns this into BEGIN READ ONLY; other drivers pass it on as the JDBC standard says
+      if (options.readOnly() && dialect.readOnlyThroughDriver() && !c.isReadOnly()) {
         c.setReadOnly(true);
         restoreReadOnly = true;
       }
       if (autoCommit) {
         c.setAutoCommit(false);
       }
-      JdbcAttempt attempt = new JdbcAttempt(this, c, db, l.classifier, context, autoCommit, restoreIsolation,
-          restoreReadOnly);
-      if (options.readOnly() && db.isMysqlFamily()) {
-        // Connector/J only treats setReadOnly as a routing hint: enforce it with SQL. START TRANSACTION, not
-        // SET TRANSACTION: the latter only arms the next transaction, and when the callback runs no statement no
-        // transaction starts, the COMMIT/ROLLBACK consumes nothing, and the connection goes back to the pool
-        // with its next transaction read-only
-        attempt.execute("START TRANSACTION READ ONLY");
+      JdbcAttempt attempt = new JdbcAttempt(this, c, dialect, scope, autoCommit, restoreIsolation, restoreReadOnly);
+      if (options.readOnly()) {
+        dialect.beginReadOnly(attempt);
       }
       if (LOG.isDebugEnabled()) {
-        LOG.debug("[{}] begin '{}' attempt {} ({}, readOnly={})", name, options.name(), context.attempt(),
-            isolation, options.readOnly());
+        LOG.debug("[{}] begin '{}' attempt {} ({}, readOnly={})", name, options.name(), scope.attempt(), isolation,
+            options.readOnly());
       }
       return attempt;
     } catch (SQLException | RuntimeException e) {
@@ -186,7 +159,7 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   }
 
   /** @return the classifier, the database's if known, else the generic one */
-  FailureClassifier classifier() {
+  private FailureClassifier classifier() {
     Learned l = learned;
     return l != null ? l.classifier : Database.OTHER.classifier().withRulesFirst(userRules);
   }

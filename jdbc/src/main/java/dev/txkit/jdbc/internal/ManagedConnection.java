@@ -64,6 +64,9 @@ final class ManagedConnection implements InvocationHandler {
               : "sets it from the TxOptions before the transaction starts"));
     }
     scope.checkUsable();
+    if ((name.startsWith("prepare") || name.equals("nativeSQL")) && args != null && args[0] instanceof String) {
+      scope.checkWritable((String) args[0]);
+    }
     Object result = call(method, args);
     if (result instanceof Statement) {
       Class<?> type = result instanceof CallableStatement ? CallableStatement.class
@@ -114,9 +117,14 @@ final class ManagedConnection implements InvocationHandler {
         default:
           break;
       }
-      if (name.startsWith("execute")) {
+      if (name.startsWith("execute") || name.equals("addBatch")) {
         scope.checkUsable();
-        scope.applyDeadline(statement);
+        if (args != null && args.length > 0 && args[0] instanceof String) {
+          scope.checkWritable((String) args[0]);
+        }
+        if (!name.equals("addBatch")) {
+          scope.applyDeadline(statement);
+        }
       }
       return call(statement, method, args);
     }

@@ -3,23 +3,18 @@ package dev.txkit.jdbc.internal;
 import dev.txkit.Classification;
 import dev.txkit.CompletionStatus;
 import dev.txkit.DatabaseFailureException;
-import dev.txkit.FailureKind;
-import dev.txkit.FailureScope;
 import dev.txkit.LockOrder;
-import dev.txkit.TransactionAbortedException;
-import dev.txkit.TransactionTimeoutException;
 import dev.txkit.TxOptions;
 import dev.txkit.UnexpectedRowCountException;
-import dev.txkit.internal.AttemptContext;
 import dev.txkit.jdbc.Database;
 import dev.txkit.jdbc.RowMapper;
 import dev.txkit.jdbc.RowMappers;
 import dev.txkit.jdbc.Tx;
+import dev.txkit.spi.TransactionScope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,136 +23,97 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link Tx} of one block: the outermost transaction, or a nested block (savepoint or joined). Confined to
- * its attempt's thread.
+ * The {@link Tx} of one block: the statement wrappers, lock helpers and hooks, built on the engine's
+ * {@link TransactionScope}. Every failure goes to the scope, which alone classifies it, dooms the attempt and
+ * enforces the deadline. Confined to its attempt's thread.
  */
 public class TxScope implements Tx {
 
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern QUALIFIED = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
+  final TransactionScope<JdbcAttempt> scope;
   final JdbcAttempt attempt;
-  final AttemptContext context;
-  private final TxOptions options;
-  private final @Nullable TxScope parent;
-  private final boolean joined;
-  private boolean ended;
-  private boolean rollbackOnly;
+  /** Whether this handle stands for whichever block of the attempt is innermost (the shared raw connection's). */
+  private final boolean followsInnermost;
 
   /**
-   * @param attempt the attempt
-   * @param options this block's options
-   * @param parent the enclosing block, or null for the outermost
-   * @param joined whether this block joins its parent without a savepoint
+   * @param scope the block
    */
-  public TxScope(JdbcAttempt attempt, TxOptions options, @Nullable TxScope parent, boolean joined) {
-    this.attempt = attempt;
-    this.context = attempt.context();
-    this.options = options;
-    this.parent = parent;
-    this.joined = joined;
+  public TxScope(TransactionScope<JdbcAttempt> scope) {
+    this(scope, false);
   }
 
-  /** @return the attempt this block runs in */
-  public JdbcAttempt jdbcAttempt() {
-    return attempt;
+  private TxScope(TransactionScope<JdbcAttempt> scope, boolean followsInnermost) {
+    this.scope = scope;
+    this.attempt = scope.transaction();
+    this.followsInnermost = followsInnermost;
   }
 
-  /** Ends this block: the tx refuses further use. */
-  public void end() {
-    ended = true;
+  /** The block a statement run now belongs to. */
+  private TransactionScope<JdbcAttempt> current() {
+    return followsInnermost ? scope.innermost() : scope;
   }
 
   /** @return whether this block has ended */
   public boolean isEnded() {
-    return ended || context.isEnded();
+    return scope.isEnded();
   }
 
   // ---- checks -------------------------------------------------------------------------------------------
 
   /** Fails unless this tx may be used now from this thread. */
   public void checkOpen() {
-    if (Thread.currentThread() != context.owner()) {
-      throw new IllegalStateException("The tx of transaction '" + options.name() + "' belongs to thread '"
-          + context.owner().getName() + "' but was used from thread '" + Thread.currentThread().getName()
-          + "'. A tx is confined to the thread running its callback; start a transaction on the other thread");
-    }
-    if (isEnded()) {
-      throw new IllegalStateException("The tx of transaction '" + options.name() + "' was used after its "
-          + (parent == null ? "transaction" : "nested block") + " ended. Do the work inside the callback, or "
-          + "start a new transaction");
-    }
+    current().checkOpen();
   }
 
   /** Fails unless statements may run: usable, and the attempt not doomed. */
   public void checkUsable() {
-    checkOpen();
-    if (context.isDoomed()) {
-      throw new TransactionAbortedException("Statement refused: transaction '" + options.name() + "' (attempt "
-          + context.attempt() + ") already failed with " + context.doomClassification().kind() + " and was rolled "
-          + "back by the database; nothing more can be done in it. Let the exception propagate so that txkit can "
-          + "retry the whole transaction", context.doomCause());
+    current().checkUsable();
+  }
+
+  /**
+   * Refuses a statement that writes in a read-only block nested in a read-write transaction: the database cannot
+   * guard it (a transaction's read-only setting is fixed when it begins), so txkit does, from the statement's text.
+   *
+   * @param sql the statement
+   */
+  void checkWritable(String sql) {
+    TransactionScope<JdbcAttempt> s = current();
+    if (s.readOnly() && !s.transactionReadOnly() && SqlText.writes(sql)) {
+      throw new IllegalStateException("Statement refused: '" + s.options().name() + "' is read-only but the "
+          + "statement writes [" + abbreviate(sql) + "]. Make the block read-write (a read-only block nested in a "
+          + "read-write transaction refuses writes), or write outside it");
     }
   }
 
   /**
-   * Classifies a failure of a statement run in this transaction and dooms the attempt if the database ended it.
+   * Reports a failure of a statement run in this transaction (raw JDBC, passed on unchanged).
    *
    * @param e the driver's exception
    * @return its classification
    */
   public Classification onFailure(SQLException e) {
-    Classification c = attempt.classifier().classify(e);
-    record(e, c, e);
-    return c;
+    return current().observe(e);
   }
 
   private RuntimeException fail(String what, String sql, SQLException e) {
-    Classification c = attempt.classifier().classify(e);
-    DatabaseFailureException ex = DatabaseFailureException.of(what + " failed in '" + options.name() + "' ["
-        + abbreviate(sql) + "]", e, c);
-    record(e, c, ex);
-    return ex;
-  }
-
-  /** Dooms the attempt on a transaction-scope failure, else remembers the statement failure. */
-  private void record(SQLException e, Classification c, Throwable doomCause) {
-    if (c.dooms()) {
-      context.doom(doomCause, c);
-    } else {
-      attempt.statementFailed(e);
-    }
+    return current().failed(e, c -> DatabaseFailureException.of(what + " failed in '" + options().name() + "' ["
+        + abbreviate(sql) + "]", e, c));
   }
 
   /**
-   * Gives the statement the time left before the call's deadline.
+   * Gives the statement the time left before the block's deadline.
    *
    * @param st the statement about to run
    * @throws SQLException if setting the timeout fails
    */
   public void applyDeadline(Statement st) throws SQLException {
-    if (!context.hasDeadline()) {
-      return;
-    }
-    long remaining = context.deadlineNanos() - attempt.resource().ticker().read();
-    if (remaining <= 0) {
-      TransactionTimeoutException e = new TransactionTimeoutException("Transaction '" + options.name()
-          + "' reached its timeout of " + context.options().timeout().toMillis() + " ms before this statement; "
-          + "it will be rolled back", null);
-      context.doom(e, new Classification(FailureKind.QUERY_TIMEOUT, FailureScope.TRANSACTION));
-      throw e;
-    }
-    if (attempt.database().isPostgresFamily()) {
-      long ms = Math.max(1L, (remaining + 999_999L) / 1_000_000L);
-      attempt.execute("SET LOCAL statement_timeout = " + ms);
-    } else {
-      st.setQueryTimeout((int) Math.max(1L, Math.min(Integer.MAX_VALUE, (remaining + 999_999_999L) / 1_000_000_000L)));
-      if (attempt.database() == Database.H2) {
-        attempt.sessionQueryTimeoutSet();
-      }
+    TransactionScope<JdbcAttempt> s = current();
+    if (s.hasDeadline()) {
+      attempt.dialect().applyTimeout(attempt, st, s.remainingNanos());
     }
   }
 
@@ -166,10 +122,11 @@ public class TxScope implements Tx {
   }
 
   private PreparedStatement prepare(String sql, Object[] args, boolean returnKeys) throws SQLException {
+    checkWritable(sql);
     PreparedStatement ps = returnKeys ? attempt.connection().prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
         : attempt.connection().prepareStatement(sql);
     try {
-      Params.bind(ps, args, attempt.database().isMysqlFamily());
+      attempt.dialect().bind(ps, args);
       applyDeadline(ps);
       return ps;
     } catch (SQLException | RuntimeException e) {
@@ -196,7 +153,7 @@ public class TxScope implements Tx {
     int n = update(sql, args);
     if (n != 1) {
       throw new UnexpectedRowCountException("Expected exactly one row to change but " + n + " did, in '"
-          + options.name() + "' [" + abbreviate(sql) + "]; the transaction will roll back", 1, n);
+          + options().name() + "' [" + abbreviate(sql) + "]; the transaction will roll back", 1, n);
     }
   }
 
@@ -215,7 +172,7 @@ public class TxScope implements Tx {
     List<T> rows = rows(sql, mapper, args, 2);
     if (rows.size() != 1) {
       throw new UnexpectedRowCountException("Expected exactly one row but the query returned " + rows.size()
-          + (rows.size() > 1 ? " or more" : "") + ", in '" + options.name() + "' [" + abbreviate(sql) + "]", 1,
+          + (rows.size() > 1 ? " or more" : "") + ", in '" + options().name() + "' [" + abbreviate(sql) + "]", 1,
           rows.size());
     }
     return rows.get(0);
@@ -231,7 +188,7 @@ public class TxScope implements Tx {
     List<T> rows = rows(sql, mapper, args, 2);
     if (rows.size() > 1) {
       throw new UnexpectedRowCountException("Expected at most one row but the query returned more, in '"
-          + options.name() + "' [" + abbreviate(sql) + "]", 1, rows.size());
+          + options().name() + "' [" + abbreviate(sql) + "]", 1, rows.size());
     }
     return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
   }
@@ -265,7 +222,7 @@ public class TxScope implements Tx {
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
         if (!keys.next()) {
-          throw new UnexpectedRowCountException("The insert generated no key, in '" + options.name() + "' ["
+          throw new UnexpectedRowCountException("The insert generated no key, in '" + options().name() + "' ["
               + abbreviate(sql) + "]; use update() for tables without generated keys", 1, 0);
         }
         return keys.getLong(1);
@@ -283,10 +240,10 @@ public class TxScope implements Tx {
     if (rows.isEmpty()) {
       return new int[0];
     }
+    checkWritable(sql);
     try (PreparedStatement ps = attempt.connection().prepareStatement(sql)) {
-      boolean mysql = attempt.database().isMysqlFamily();
       for (Object[] row : rows) {
-        Params.bind(ps, Objects.requireNonNull(row, "a batch row is null"), mysql);
+        attempt.dialect().bind(ps, Objects.requireNonNull(row, "a batch row is null"));
         ps.addBatch();
       }
       applyDeadline(ps);
@@ -306,21 +263,7 @@ public class TxScope implements Tx {
     if (sorted.isEmpty()) {
       return sorted;
     }
-    StringBuilder sql = new StringBuilder(64 + sorted.size() * 2);
-    Database db = attempt.database();
-    sql.append("SELECT ").append(keyColumn).append(" FROM ").append(table);
-    if (db == Database.SQL_SERVER) {
-      sql.append(" WITH (UPDLOCK, ROWLOCK)");
-    }
-    sql.append(" WHERE ").append(keyColumn).append(" IN (");
-    for (int i = 0; i < sorted.size(); i++) {
-      sql.append(i == 0 ? "?" : ", ?");
-    }
-    sql.append(") ORDER BY ").append(keyColumn);
-    if (db != Database.SQL_SERVER && db != Database.SQLITE) {
-      sql.append(" FOR UPDATE");
-    }
-    String s = sql.toString();
+    String s = attempt.dialect().lockRowsSql(table, keyColumn, sorted.size());
     List<Object> found = query(s, rs -> rs.getObject(1), sorted.toArray());
     List<K> locked = new ArrayList<>(found.size());
     int j = 0;
@@ -340,38 +283,7 @@ public class TxScope implements Tx {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(keys, "keys");
     checkUsable();
-    Database db = attempt.database();
-    List<?> sorted = LockOrder.sorted(keys);
-    if (db.isPostgresFamily()) {
-      for (Object k : sorted) {
-        queryOne("SELECT pg_advisory_xact_lock(hashtextextended(?, 0)) IS NULL", RowMappers.column(Object.class),
-            namespace + ":" + k);
-      }
-    } else if (db.isMysqlFamily()) {
-      attempt.userLocksTaken();
-      long timeoutSeconds = 50;
-      if (context.hasDeadline()) {
-        timeoutSeconds = Math.max(0L,
-            (context.deadlineNanos() - attempt.resource().ticker().read()) / 1_000_000_000L);
-      }
-      for (Object k : sorted) {
-        String name = namespace + ":" + k;
-        if (name.length() > 64) {
-          throw new IllegalArgumentException("MariaDB/MySQL lock names are limited to 64 characters; '" + name
-              + "' is " + name.length() + ". Use a shorter namespace or key");
-        }
-        Long got = queryOne("SELECT GET_LOCK(?, ?)", Long.class, name, timeoutSeconds);
-        if (got == null || got != 1L) {
-          SQLException e = new SQLException("GET_LOCK('" + name + "') timed out after " + timeoutSeconds + " s",
-              "HY000", 1205);
-          throw DatabaseFailureException.of("lockKeys failed in '" + options.name() + "'", e,
-              new Classification(FailureKind.LOCK_TIMEOUT, FailureScope.STATEMENT));
-        }
-      }
-    } else {
-      throw new UnsupportedOperationException(db + " has no transaction-scoped advisory locks; lock the rows "
-          + "themselves with tx.lockRows(table, keyColumn, keys)");
-    }
+    attempt.dialect().lockKeys(this, namespace, LockOrder.sorted(keys));
   }
 
   @Override
@@ -379,13 +291,9 @@ public class TxScope implements Tx {
     checkOpen();
     Connection m = attempt.managed();
     if (m == null) {
-      // one managed connection per attempt, shared by its nested blocks: bind it to the outermost block, which
-      // lives as long as the connection, not to a nested block that may end first
-      TxScope outermost = this;
-      while (outermost.parent != null) {
-        outermost = outermost.parent;
-      }
-      m = ManagedConnection.create(outermost, attempt.connection());
+      // one managed connection per attempt, shared by its blocks: each call is checked against (and gets the
+      // deadline of) whichever block is innermost at that moment, so it outlives a nested block that asked first
+      m = ManagedConnection.create(new TxScope(attempt.scope(), true), attempt.connection());
       attempt.managed(m);
     }
     return m;
@@ -395,100 +303,42 @@ public class TxScope implements Tx {
 
   @Override
   public void afterCommit(Runnable hook) {
-    Objects.requireNonNull(hook, "hook");
-    checkOpen();
-    context.hooks().afterCommit(hook);
+    scope.afterCommit(hook);
   }
 
   @Override
   public void afterRollback(Runnable hook) {
-    Objects.requireNonNull(hook, "hook");
-    checkOpen();
-    context.hooks().afterRollback(hook);
+    scope.afterRollback(hook);
   }
 
   @Override
   public void afterCompletion(Consumer<CompletionStatus> hook) {
-    Objects.requireNonNull(hook, "hook");
-    checkOpen();
-    context.hooks().afterCompletion(hook);
+    scope.afterCompletion(hook);
   }
 
   @Override
   public void setRollbackOnly() {
-    checkOpen();
-    if (parent == null) {
-      context.setRollbackOnly();
-    } else if (joined) {
-      parent.setRollbackOnly();
-    } else {
-      rollbackOnly = true;
-    }
+    scope.setRollbackOnly();
   }
 
   @Override
   public boolean isRollbackOnly() {
-    if (parent == null) {
-      return context.isRollbackOnly();
-    }
-    return joined ? parent.isRollbackOnly() : rollbackOnly;
+    return scope.isRollbackOnly();
   }
 
   @Override
   public int attempt() {
-    return context.attempt();
+    return scope.attempt();
   }
 
   @Override
   public TxOptions options() {
-    return options;
+    return scope.options();
   }
 
   @Override
   public Database database() {
-    return attempt.database();
-  }
-
-  // ---- savepoints for nested blocks ----------------------------------------------------------------------
-
-  /**
-   * Sets a savepoint for a nested block.
-   *
-   * @return the savepoint
-   */
-  public Savepoint savepoint() {
-    checkUsable();
-    try {
-      return attempt.connection().setSavepoint();
-    } catch (SQLException e) {
-      throw fail("savepoint", "SAVEPOINT", e);
-    }
-  }
-
-  /**
-   * Undoes a nested block's work.
-   *
-   * @param sp the block's savepoint
-   */
-  public void rollbackTo(Savepoint sp) {
-    try {
-      attempt.connection().rollback(sp);
-    } catch (SQLException e) {
-      throw fail("rollback to savepoint", "ROLLBACK TO SAVEPOINT", e);
-    }
-  }
-
-  /**
-   * Releases a nested block's savepoint after it succeeded.
-   *
-   * @param sp the block's savepoint
-   */
-  public void release(Savepoint sp) {
-    try {
-      attempt.connection().releaseSavepoint(sp);
-    } catch (SQLException e) {
-      throw fail("release savepoint", "RELEASE SAVEPOINT", e);
-    }
+    return attempt.dialect().database;
   }
 
   private static void requireIdentifier(String s, Pattern p, String what) {

@@ -1,6 +1,6 @@
-package dev.txkit.internal;
+package dev.txkit.spi;
 
-/** What an outcome resolver established about a commit whose reply was lost. */
+/** What a resource established about a commit whose reply was lost ({@link ResourceTransaction#resolveCommitOutcome()}). */
 public enum CommitResolution {
   /** The transaction committed. */
   COMMITTED,

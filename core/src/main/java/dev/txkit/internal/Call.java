@@ -1,0 +1,224 @@
+package dev.txkit.internal;
+
+import dev.txkit.Classification;
+import dev.txkit.CompletionStatus;
+import dev.txkit.FailureKind;
+import dev.txkit.GiveUpEvent;
+import dev.txkit.RetryEvent;
+import dev.txkit.RetryPolicy;
+import dev.txkit.TransactionStats;
+import dev.txkit.TransactionTimeoutException;
+import dev.txkit.TxOptions;
+import dev.txkit.spi.AttemptBody;
+import dev.txkit.spi.ManualScope;
+import dev.txkit.spi.ResourceTransaction;
+import dev.txkit.spi.TransactionResource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One transaction of its own (an outermost call, a {@code REQUIRES_NEW} call, or a manual transaction): the
+ * attempt loop. Each attempt runs as an {@link Attempt}; a failed one is rolled back, and retried when the
+ * {@link RetryDecision} says so, after the backoff. The deadline and the retry budget are the call's.
+ * Confined to the calling thread.
+ *
+ * @param <C> the resource's transaction type
+ */
+final class Call<C extends ResourceTransaction> {
+
+  private static final AtomicLong IDS = new AtomicLong();
+
+  final Engine engine;
+  final TransactionResource<C> resource;
+  final TxOptions options;
+  final String name;
+  final boolean manual;
+  final long start;
+  final boolean hasDeadline;
+  final long deadline;
+  /** The outermost call on the thread: its retry budget bounds the retries of every call inside it. */
+  private final Call<?> root;
+  private int retriesLeft;
+  private long id;
+
+  Call(Engine engine, TransactionResource<C> resource, TxOptions options, @Nullable Call<?> enclosing,
+      boolean manual) {
+    this.engine = engine;
+    this.resource = resource;
+    this.options = options;
+    this.name = options.name();
+    this.manual = manual;
+    this.start = engine.ticker.read();
+    Duration timeout = options.timeout();
+    this.hasDeadline = timeout != null;
+    this.deadline = timeout != null ? start + Durations.nanos(timeout) : 0L;
+    this.root = enclosing == null ? this : enclosing.root;
+    this.retriesLeft = options.retry().maxAttempts() - 1;
+  }
+
+  /** @return the call's id, taken when first asked for */
+  long id() {
+    if (id == 0) {
+      id = IDS.incrementAndGet();
+    }
+    return id;
+  }
+
+  Scope<C> outermostScope(Attempt<C> attempt) {
+    return new Scope<>(attempt, options, null, Scope.Kind.OUTERMOST, options.readOnly(), hasDeadline, deadline,
+        false);
+  }
+
+  /**
+   * Runs the attempts until one succeeds or the retry decision gives up.
+   *
+   * @return the body's result
+   * @throws X what the last attempt's body threw
+   */
+  <T, X extends Exception> T run(AttemptBody<C, T, X> body) throws X {
+    RetryPolicy policy = options.retry();
+    int escalateAfter = policy.escalateAfter();
+    boolean lanes = root == this && escalateAfter > 0 && policy.maxAttempts() > escalateAfter;
+    List<Throwable> earlier = null;
+    for (int n = 1; ; n++) {
+      Attempt<C> a = new Attempt<>(this, n);
+      Lock lock = lanes ? engine.lanes.enter(name, n > escalateAfter) : null;
+      T result;
+      try {
+        result = a.run(body);
+      } finally {
+        if (lock != null) {
+          lock.unlock();
+        }
+      }
+      Attempt.Failure f = a.failure;
+      if (f == null) {
+        // hooks run after the lane is released: slow work in them must not hold escalated attempts back
+        complete(a, Objects.requireNonNull(a.status));
+        return result;
+      }
+      Throwable failure = f.failure();
+      Classification cls = f.classification();
+      boolean deadlinePassed = hasDeadline && !f.unknownOutcome()
+          && (cls.kind() == FailureKind.QUERY_TIMEOUT || cls.equals(Attempt.TIMEOUT)
+          || engine.ticker.read() - deadline >= 0);
+      if (!f.unknownOutcome()) {
+        engine.listeners.rollback(name, n, failure);
+      }
+      RetryDecision d = RetryDecision.decide(new RetryDecision.Failed(cls, f.unknownOutcome(), deadlinePassed, n,
+          engine.ticker.read(), start, hasDeadline, deadline, timeoutMillis(), options.idempotent(),
+          root.retriesLeft, root.name), policy, engine.random);
+      if (d.timedOut() && !f.unknownOutcome()) {
+        if (!(failure instanceof TransactionTimeoutException)) {
+          failure = timeoutException(n, failure);
+        }
+        cls = Attempt.TIMEOUT;
+      }
+      String reason = d.reason();
+      if (d.retry()) {
+        root.retriesLeft--;
+        engine.listeners.retry(new RetryEvent(name, n, failure, cls, d.delay()), policy.onRetry());
+        earlier = add(earlier, failure);
+        try {
+          engine.sleeper.sleep(d.delay());
+          continue;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          reason = "the thread was interrupted while waiting to retry";
+          earlier.remove(earlier.size() - 1);
+        }
+      }
+      if (earlier != null) {
+        for (Throwable e : earlier) {
+          if (e != failure) {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      engine.listeners.giveUp(new GiveUpEvent(name, n, failure, cls, Objects.requireNonNull(reason)),
+          policy.onGiveUp());
+      complete(a, f.unknownOutcome() ? CompletionStatus.UNKNOWN : CompletionStatus.ROLLED_BACK);
+      throw Call.<RuntimeException>sneakyThrow(failure);
+    }
+  }
+
+  /**
+   * Begins a manual transaction: one attempt, whose end the user calls.
+   *
+   * @return its scope
+   */
+  ManualScope<C> beginManual() {
+    Attempt<C> a = new Attempt<>(this, 1);
+    engine.listeners.begin(name, 1);
+    ManualTransactionScope<C> scope = new ManualTransactionScope<>(a, this);
+    if (!a.begin(scope)) {
+      ThreadFrames.pop(scope);
+      Attempt.Failure f = Objects.requireNonNull(a.failure);
+      engine.listeners.rollback(name, 1, f.failure());
+      complete(a, CompletionStatus.ROLLED_BACK);
+      throw sneakyThrow(f.failure());
+    }
+    return scope;
+  }
+
+  /**
+   * Ends a manual transaction after its commit or rollback step: releases the resource, runs the hooks, reports
+   * completion, and throws what the step failed with.
+   */
+  void endManual(Attempt<C> a, Scope<C> scope) {
+    a.close();
+    ThreadFrames.pop(scope);
+    long open = engine.ticker.read() - start;
+    if (engine.leakThresholdNanos != 0 && open - engine.leakThresholdNanos >= 0) {
+      engine.warnings.accept("[" + name + "] manual transaction was open for " + open / 1_000_000L + " ms, longer "
+          + "than the leak detection threshold of " + engine.leakThresholdNanos / 1_000_000L + " ms", null);
+    }
+    Attempt.Failure f = a.failure;
+    if (f != null) {
+      complete(a, f.unknownOutcome() ? CompletionStatus.UNKNOWN : CompletionStatus.ROLLED_BACK);
+      throw sneakyThrow(f.failure());
+    }
+    complete(a, Objects.requireNonNull(a.status));
+  }
+
+  /** Runs the hooks and reports completion; an Error from a hook, then an unexpected rollback, is thrown last. */
+  private void complete(Attempt<C> a, CompletionStatus status) {
+    Error error = a.runHooks(status);
+    if (!engine.listeners.isEmpty()) {
+      engine.listeners.complete(new TransactionStats(name, a.number, status, engine.ticker.read() - start));
+    }
+    if (error != null) {
+      throw error;
+    }
+    if (a.unexpectedRollback != null && a.failure == null) {
+      throw a.unexpectedRollback;
+    }
+  }
+
+  private long timeoutMillis() {
+    Duration t = options.timeout();
+    return t == null ? 0L : Durations.nanos(t) / 1_000_000L;
+  }
+
+  TransactionTimeoutException timeoutException(int attempt, @Nullable Throwable cause) {
+    return new TransactionTimeoutException("Transaction '" + name + "' ran past its timeout of " + timeoutMillis()
+        + " ms (attempt " + attempt + ") and was rolled back; raise the timeout or make the transaction shorter",
+        cause);
+  }
+
+  private static List<Throwable> add(@Nullable List<Throwable> list, Throwable t) {
+    List<Throwable> l = list == null ? new ArrayList<>(4) : list;
+    l.add(t);
+    return l;
+  }
+
+  @SuppressWarnings("unchecked")
+  static <E extends Throwable> E sneakyThrow(Throwable t) throws E {
+    throw (E) t;
+  }
+}

@@ -1,0 +1,29 @@
+package dev.txkit.internal;
+
+import java.time.Duration;
+
+/**
+ * Duration arithmetic that cannot overflow: a duration longer than {@link #FOREVER} (a century) counts as a
+ * century, so that a deadline of {@code start + timeout} in ticker nanoseconds stays comparable with
+ * wrap-around arithmetic ({@code now - deadline >= 0}) and a timeout of centuries means "never", not an
+ * {@link ArithmeticException} at call time.
+ */
+public final class Durations {
+
+  /** A century in nanoseconds: longer than any process lives, short enough to add to a ticker reading. */
+  public static final long FOREVER = 100L * 365 * 24 * 3600 * 1_000_000_000L;
+
+  private Durations() {
+  }
+
+  /**
+   * @param d a duration, not negative
+   * @return its length in nanoseconds, at most {@link #FOREVER}
+   */
+  public static long nanos(Duration d) {
+    if (d.compareTo(Duration.ofNanos(FOREVER)) >= 0) {
+      return FOREVER;
+    }
+    return d.toNanos();
+  }
+}

@@ -1,0 +1,65 @@
+package dev.txkit.internal;
+
+import dev.txkit.CurrentTransaction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The blocks each thread is running, innermost first, across all engines: what nesting looks up and what
+ * {@link CurrentTransaction} publishes. A frame is pushed when an attempt starts to begin (so that taking the
+ * connection already belongs to it) and popped after its connection was handed back; nested blocks push and
+ * pop around their callback. One thread-local, set but never removed, so that pushing allocates nothing.
+ */
+public final class ThreadFrames {
+
+  private static final ThreadLocal<@Nullable Scope<?>> INNERMOST = new ThreadLocal<>();
+
+  private ThreadFrames() {
+  }
+
+  /** @return the calling thread's innermost transaction, or null */
+  public static @Nullable CurrentTransaction currentTransaction() {
+    Scope<?> s = INNERMOST.get();
+    return s == null ? null : s.attempt;
+  }
+
+  /** @return the innermost block of {@code engine} on this thread that user code runs in, or null */
+  static @Nullable Scope<?> active(Engine engine) {
+    for (Scope<?> s = INNERMOST.get(); s != null; s = s.previousOnThread) {
+      if (s.attempt.call.engine == engine && s.isActiveFrame()) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** @return the innermost call of {@code engine} on this thread, active or not, or null */
+  static @Nullable Call<?> innermostCall(Engine engine) {
+    for (Scope<?> s = INNERMOST.get(); s != null; s = s.previousOnThread) {
+      if (s.attempt.call.engine == engine) {
+        return s.attempt.call;
+      }
+    }
+    return null;
+  }
+
+  static void push(Scope<?> s) {
+    s.previousOnThread = INNERMOST.get();
+    INNERMOST.set(s);
+  }
+
+  /** Unlinks {@code s}: normally the innermost frame, but a manual transaction may end below later frames. */
+  static void pop(Scope<?> s) {
+    Scope<?> top = INNERMOST.get();
+    if (top == s) {
+      INNERMOST.set(s.previousOnThread);
+    } else {
+      for (Scope<?> f = top; f != null; f = f.previousOnThread) {
+        if (f.previousOnThread == s) {
+          f.previousOnThread = s.previousOnThread;
+          break;
+        }
+      }
+    }
+    s.previousOnThread = null;
+  }
+}
