@@ -1,6 +1,6 @@
 package dev.txkit.testing;
 
-import dev.txkit.GiveUpEvent;
+import dev.txkit.CurrentTransaction;
 import dev.txkit.RetryEvent;
 import dev.txkit.Sleeper;
 import dev.txkit.TransactionListener;
@@ -10,21 +10,22 @@ import dev.txkit.testing.internal.Directive;
 import dev.txkit.testing.internal.Interceptor;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fault controller of one {@link FaultyDataSource}: arms faults and gates, knows which txkit transaction and
- * attempt each thread is running (through {@link #listener()}), and checks that every armed fault fired.
+ * The fault controller of one {@link FaultyDataSource}: arms faults and gates, and checks that every armed fault
+ * fired. Which txkit transaction and attempt a call belongs to comes from txkit itself
+ * ({@link dev.txkit.CurrentTransaction}), so attempt and transaction triggers work with any {@code Transactions}
+ * built over the faulty data source, including one the code under test builds itself; {@link #listener()} adds
+ * the retry and completion events to the {@link Recorder}.
  *
  * <pre>{@code
  * FaultyDataSource ds = FaultyDataSource.wrap(realDataSource);
- * Transactions txs = Transactions.builder(ds).listener(ds.faults().listener()).build();
+ * Transactions txs = Transactions.create(ds);
  * ds.faults().inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.kind(StatementKind.INSERT), Trigger.attempt(1))
  *     .fail(Failures.h2().deadlock()));
  * }</pre>
@@ -35,12 +36,11 @@ public final class Faults {
 
   private final Recorder recorder;
   private final List<ArmedFault> armed = new ArrayList<>();
-  private final ThreadLocal<Deque<Object[]>> current = ThreadLocal.withInitial(ArrayDeque::new);
   private final Listener listener = new Listener();
   private long seed = ThreadLocalRandom.current().nextLong();
   private volatile Sleeper sleeper = Sleeper.system();
   private volatile Duration gateMaxPause = Duration.ofSeconds(30);
-  private volatile boolean listenerUsed;
+  private volatile boolean transactionSeen;
   final Interceptor interceptor = new Hook();
 
   Faults(Recorder recorder) {
@@ -105,9 +105,9 @@ public final class Faults {
   }
 
   /**
-   * The listener that tells the faults (for {@link Trigger#attempt}, {@link Trigger#transaction}) and the
-   * {@link Recorder} which transaction and attempt each thread runs. Register it with
-   * {@code Transactions.builder(ds).listener(faults.listener())}.
+   * The listener that tells the {@link Recorder} about txkit's transactions: their attempts, retries and outcome
+   * ({@link Recorder#transactions()}). Register it with {@code Transactions.builder(ds).listener(faults.listener())}.
+   * Triggers do not need it.
    *
    * @return the listener
    */
@@ -193,9 +193,9 @@ public final class Faults {
     }
     if (!idle.isEmpty()) {
       throw new AssertionError("Armed fault(s) never fired, so the test did not exercise them: " + idle
-          + ". Check the point and triggers against the trace (seed " + seed() + ")" + (listenerUsed ? ""
-          : ". No txkit transaction was seen: attempt and transaction triggers need "
-          + "Transactions.builder(ds).listener(faults.listener())"));
+          + ". Check the point and triggers against the trace (seed " + seed() + ")" + (transactionSeen ? ""
+          : ". No txkit transaction ran over this data source: attempt and transaction triggers match only calls "
+          + "made inside one (and the Recorder's transactions need Transactions.builder(ds).listener(faults.listener()))"));
     }
   }
 
@@ -207,13 +207,16 @@ public final class Faults {
   // ---- matching ------------------------------------------------------------------------------------------
 
   private @Nullable String transactionName() {
-    Object[] top = current.get().peek();
-    return top == null ? null : (String) top[0];
+    CurrentTransaction t = CurrentTransaction.current().orElse(null);
+    if (t == null) {
+      return null;
+    }
+    transactionSeen = true;
+    return t.name();
   }
 
   private int attempt() {
-    Object[] top = current.get().peek();
-    return top == null ? 0 : (Integer) top[1];
+    return CurrentTransaction.current().map(CurrentTransaction::attempt).orElse(0);
   }
 
   private final class Hook implements Interceptor {
@@ -302,34 +305,7 @@ public final class Faults {
   private final class Listener implements TransactionListener {
     @Override
     public void onBegin(String transactionName, int attempt) {
-      listenerUsed = true;
-      Deque<Object[]> stack = current.get();
-      Object[] top = stack.peek();
-      // a retry replaces its previous attempt; a manual transaction that ended (it reports no onComplete) goes
-      if (top != null && (attempt > 1 && top[0].equals(transactionName) || Boolean.TRUE.equals(top[2]))) {
-        stack.pop();
-      }
-      stack.push(new Object[] {transactionName, attempt, Boolean.FALSE});
       recorder.onBegin(transactionName, attempt);
-    }
-
-    @Override
-    public void onCommit(String transactionName, int attempt) {
-      ended(transactionName);
-    }
-
-    @Override
-    public void onRollback(String transactionName, int attempt, @Nullable Throwable cause) {
-      ended(transactionName);
-    }
-
-    /** Marks the attempt ended; it stays the thread's context until the next begin, so its close is traced. */
-    private void ended(String transactionName) {
-      Object[] top = current.get().peek();
-      if (top != null && top[0].equals(transactionName)) {
-        top[2] = Boolean.TRUE;
-      }
-      recorder.onEnded(transactionName);
     }
 
     @Override
@@ -338,17 +314,7 @@ public final class Faults {
     }
 
     @Override
-    public void onGiveUp(GiveUpEvent event) {
-      recorder.onGiveUp(event);
-    }
-
-    @Override
     public void onComplete(TransactionStats stats) {
-      Deque<Object[]> stack = current.get();
-      Object[] top = stack.peek();
-      if (top != null && top[0].equals(stats.transactionName())) {
-        stack.pop();
-      }
       recorder.onComplete(stats);
     }
   }

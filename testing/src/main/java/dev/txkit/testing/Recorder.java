@@ -3,7 +3,6 @@ package dev.txkit.testing;
 import dev.txkit.CompletionStatus;
 import dev.txkit.FailureClassifier;
 import dev.txkit.FailureKind;
-import dev.txkit.GiveUpEvent;
 import dev.txkit.RetryEvent;
 import dev.txkit.TransactionStats;
 import dev.txkit.testing.internal.ConnectionRecord;
@@ -108,7 +107,6 @@ public final class Recorder {
   private @Nullable Faults faults;
   private final List<TransactionRun> runs = new ArrayList<>();
   private final Map<Thread, Deque<Integer>> running = new HashMap<>();
-  private final java.util.Set<Integer> ended = new java.util.HashSet<>();
 
   Recorder() {
   }
@@ -162,7 +160,6 @@ public final class Recorder {
     hub().clear();
     runs.clear();
     running.clear();
-    ended.clear();
   }
 
   // ---- listener events -------------------------------------------------------------------------------------
@@ -170,26 +167,13 @@ public final class Recorder {
   synchronized void onBegin(String name, int attempt) {
     Deque<Integer> stack = running.computeIfAbsent(Thread.currentThread(), t -> new ArrayDeque<>());
     Integer index = stack.peek();
-    if (index != null && ended.contains(index) && !(attempt > 1 && runs.get(index).name().equals(name))) {
-      // a manual transaction, which reports no onComplete
-      stack.pop();
-      index = stack.peek();
-    }
     if (attempt > 1 && index != null && runs.get(index).name().equals(name)) {
-      ended.remove(index);
       TransactionRun r = runs.get(index);
       runs.set(index, new TransactionRun(name, attempt, r.retriedKinds(), null));
       return;
     }
     runs.add(new TransactionRun(name, attempt, List.of(), null));
     stack.push(runs.size() - 1);
-  }
-
-  synchronized void onEnded(String name) {
-    Integer index = top();
-    if (index != null && runs.get(index).name().equals(name)) {
-      ended.add(index);
-    }
   }
 
   private @Nullable Integer top() {
@@ -207,15 +191,11 @@ public final class Recorder {
     }
   }
 
-  synchronized void onGiveUp(GiveUpEvent event) {
-    // the status arrives with onComplete
-  }
-
+  /** Every transaction, manual ones included, reports its completion: that ends its run. */
   synchronized void onComplete(TransactionStats stats) {
     Integer index = top();
     if (index != null && runs.get(index).name().equals(stats.transactionName())) {
       running.get(Thread.currentThread()).pop();
-      ended.remove(index);
       TransactionRun r = runs.get(index);
       runs.set(index, new TransactionRun(r.name(), stats.attempts(), r.retriedKinds(), stats.status()));
     }

@@ -8,7 +8,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,8 +87,8 @@ public final class Hub {
     }
     if (database == null) {
       try {
-        DatabaseMetaData md = real.getMetaData();
-        database = Database.detect(md.getDatabaseProductName(), md.getDatabaseProductVersion());
+        // the same detection as txkit's (it tells CockroachDB and YugabyteDB from PostgreSQL)
+        database = Database.detect(real);
       } catch (SQLException e) {
         database = Database.OTHER;
       }
