@@ -70,7 +70,7 @@ public class DatabaseFailureException extends TransactionException {
 
   /** @return the driver's exception */
   public SQLException sqlException() {
-    return (SQLException) getCause();
+    return (SQLException) Objects.requireNonNull(getCause(), "cause");
   }
 
   /** @return the SQLState of the driver's exception, possibly null */

@@ -100,7 +100,8 @@ final class Call<C extends ResourceTransaction> {
       if (f == null) {
         // hooks run after the lane is released: slow work in them must not hold escalated attempts back
         complete(a, Objects.requireNonNull(a.status));
-        return result;
+        // the callback's own value: null when it returned null (T may be a nullable type)
+        return Nulls.castToNonNull(result);
       }
       Throwable failure = f.failure();
       Classification cls = f.classification();
@@ -217,7 +218,8 @@ final class Call<C extends ResourceTransaction> {
     return l;
   }
 
-  @SuppressWarnings("unchecked")
+  /** Throws a checked exception the caller's callback declared, unchanged (the type parameter is the point). */
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
   static <E extends Throwable> E sneakyThrow(Throwable t) throws E {
     throw (E) t;
   }

@@ -135,7 +135,7 @@ class Scope<C extends ResourceTransaction> implements TransactionScope<C> {
 
   @Override
   public boolean isEnded() {
-    return ended || !attempt.state().isOpen() && attempt.state() != AttemptState.BEGINNING;
+    return ended || (!attempt.state().isOpen() && attempt.state() != AttemptState.BEGINNING);
   }
 
   @Override

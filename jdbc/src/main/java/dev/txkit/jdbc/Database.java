@@ -40,8 +40,6 @@ public enum Database {
   /** Anything else: only the generic SQLState rules apply. */
   OTHER;
 
-  private volatile FailureClassifier classifier;
-
   /**
    * Detects the database behind a connection, once per {@link Transactions}: from the metadata's product name
    * and version, and, when those say PostgreSQL, from {@code SELECT version()}, because pgjdbc reports
@@ -133,12 +131,20 @@ public enum Database {
    * @return the classifier
    */
   public FailureClassifier classifier() {
-    FailureClassifier c = classifier;
-    if (c == null) {
-      c = FailureClassifier.of(ClassificationTables.rulesFor(this));
-      classifier = c;
+    return java.util.Objects.requireNonNull(Classifiers.ALL.get(this));
+  }
+
+  /** One classifier per database, built when first asked for (not while the enum initializes). */
+  private static final class Classifiers {
+    static final java.util.Map<Database, FailureClassifier> ALL = all();
+
+    private static java.util.Map<Database, FailureClassifier> all() {
+      java.util.EnumMap<Database, FailureClassifier> m = new java.util.EnumMap<>(Database.class);
+      for (Database db : values()) {
+        m.put(db, FailureClassifier.of(ClassificationTables.rulesFor(db)));
+      }
+      return java.util.Collections.unmodifiableMap(m);
     }
-    return c;
   }
 
   /** @return whether the database speaks PostgreSQL's dialect (PostgreSQL, CockroachDB, YugabyteDB) */

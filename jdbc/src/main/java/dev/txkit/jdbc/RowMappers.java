@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TimeZone;
 
+import org.jspecify.annotations.Nullable;
 /** Ready-made {@link RowMapper}s. All mappers returned are thread-safe. */
 public final class RowMappers {
 
@@ -79,7 +80,7 @@ public final class RowMappers {
   private static final class RecordMapper<R extends Record> implements RowMapper<R> {
     private final RecordComponent[] components;
     private final Constructor<R> constructor;
-    private volatile Columns cache;
+    private volatile @Nullable Columns cache;
 
     RecordMapper(Class<R> type) {
       components = type.getRecordComponents();
@@ -162,7 +163,9 @@ public final class RowMappers {
     }
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
+  // "NullAway": a column's value is null for SQL NULL whatever T is; without JSpecify generics (JDK 17) NullAway
+  // cannot tell that T may be a nullable type here
+  @SuppressWarnings({"unchecked", "rawtypes", "NullAway"})
   static <T> T read(ResultSet rs, int i, Class<T> type) throws SQLException {
     Object v;
     if (type == Long.class) {

@@ -21,6 +21,7 @@ public interface TransactionConsumer<X extends Exception> {
    *
    * @return the adapted callback
    */
+  @SuppressWarnings("NullAway") // Void's only value is null
   default TransactionCallback<Void, X> asCallback() {
     return tx -> {
       accept(tx);

@@ -169,7 +169,8 @@ public final class Transactions implements AutoCloseable {
    */
   public <T, X extends Exception> T inTransaction(Isolation isolation, TransactionCallback<T, X> callback)
       throws X {
-    return inTransaction(byIsolation.get(Objects.requireNonNull(isolation, "isolation")), callback);
+    return inTransaction(Objects.requireNonNull(byIsolation.get(Objects.requireNonNull(isolation, "isolation"))),
+        callback);
   }
 
   /**

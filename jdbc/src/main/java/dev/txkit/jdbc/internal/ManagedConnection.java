@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection handed out by {@code tx.connection()}: refuses calls that would take the transaction away
@@ -23,7 +24,7 @@ final class ManagedConnection implements InvocationHandler {
 
   private final TxScope scope;
   private final Connection target;
-  private Connection proxy;
+  private @Nullable Connection proxy;
 
   private ManagedConnection(TxScope scope, Connection target) {
     this.scope = scope;
@@ -32,17 +33,18 @@ final class ManagedConnection implements InvocationHandler {
 
   static Connection create(TxScope scope, Connection target) {
     ManagedConnection h = new ManagedConnection(scope, target);
-    h.proxy = (Connection) Proxy.newProxyInstance(ManagedConnection.class.getClassLoader(),
+    Connection proxy = (Connection) Proxy.newProxyInstance(ManagedConnection.class.getClassLoader(),
         new Class<?>[] {Connection.class}, h);
-    return h.proxy;
+    h.proxy = proxy;
+    return proxy;
   }
 
   @Override
-  public Object invoke(Object p, Method method, Object[] args) throws Throwable {
+  public @Nullable Object invoke(Object p, Method method, Object @Nullable [] args) throws Throwable {
     String name = method.getName();
     switch (name) {
       case "equals":
-        return p == args[0];
+        return args != null && p == args[0];
       case "hashCode":
         return System.identityHashCode(p);
       case "toString":
@@ -77,12 +79,12 @@ final class ManagedConnection implements InvocationHandler {
     return result;
   }
 
-  private Object call(Method method, Object[] args) throws Throwable {
+  private @Nullable Object call(Method method, Object @Nullable [] args) throws Throwable {
     return call(target, method, args);
   }
 
   /** Invokes on the driver's object; its SQLExceptions are classified (and may doom the attempt), then rethrown. */
-  private Object call(Object on, Method method, Object[] args) throws Throwable {
+  private @Nullable Object call(Object on, Method method, Object @Nullable [] args) throws Throwable {
     try {
       return method.invoke(on, args);
     } catch (InvocationTargetException e) {
@@ -103,11 +105,11 @@ final class ManagedConnection implements InvocationHandler {
     }
 
     @Override
-    public Object invoke(Object p, Method method, Object[] args) throws Throwable {
+    public @Nullable Object invoke(Object p, Method method, Object @Nullable [] args) throws Throwable {
       String name = method.getName();
       switch (name) {
         case "equals":
-          return p == args[0];
+          return args != null && p == args[0];
         case "hashCode":
           return System.identityHashCode(p);
         case "toString":
