@@ -6,7 +6,7 @@ import java.sql.Connection;
  * Transaction isolation level requested for a transaction.
  *
  * <p>{@link #DEFAULT} leaves the connection's isolation as it is (the database's or the pool's default).
- * What each level really means differs per database; see the project's FACTS.md, section 4.
+ * What each level really means differs per database; see docs/databases.md.
  */
 public enum Isolation {
   /** Keep whatever isolation the connection has; txkit changes nothing. */

@@ -305,7 +305,7 @@ public final class RetryPolicy {
      * {@linkplain TxOptions#name() name}, while fresh attempts of that name wait for it. Backoff alone cannot
      * guarantee that a call under sustained hot-spot conflicts ever succeeds; an attempt that no other attempt
      * of its kind runs beside can only conflict with other kinds of transactions or other processes (measured
-     * in FACTS.md section 1: 0% of calls failed). Fresh attempts pay one uncontended read-lock acquisition.
+     * in docs/databases.md: 0% of calls failed). Fresh attempts pay one uncontended read-lock acquisition.
      *
      * <p>Only the outermost transaction of a thread takes part. Do not make the callbacks of two transactions of
      * the same name wait for each other (with latches, say): an escalated attempt waits until every running

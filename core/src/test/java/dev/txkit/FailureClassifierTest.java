@@ -35,7 +35,7 @@ class FailureClassifierTest {
   private static final Classification CONSTRAINT =
       new Classification(FailureKind.CONSTRAINT_VIOLATION, FailureScope.STATEMENT);
 
-  /** A small table in the style of the PostgreSQL and MariaDB rows of FACTS.md. */
+  /** A small table in the style of the PostgreSQL and MariaDB rows of docs/databases.md. */
   private static final FailureClassifier CLASSIFIER = FailureClassifier.of(List.of(
       FailureRule.ofVendorCode(null, 1213, FailureKind.DEADLOCK, FailureScope.TRANSACTION, "InnoDB deadlock"),
       FailureRule.ofVendorCode("HY000", 1205, FailureKind.LOCK_TIMEOUT, FailureScope.STATEMENT, "lock wait"),

@@ -13,7 +13,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The database products txkit knows, each with its classification table (the rows of FACTS.md section 1).
+ * The database products txkit knows, each with its classification table (see docs/databases.md).
  * Detected once per {@link Transactions} from {@link java.sql.DatabaseMetaData}.
  */
 public enum Database {
