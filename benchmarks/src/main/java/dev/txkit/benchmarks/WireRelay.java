@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * whatever the driver or the library above it does; several protocol messages that the driver sends together
  * (pgjdbc sends {@code BEGIN} with the first statement) count once, as they cost one wait.
  */
-final class WireRelay implements AutoCloseable {
+public final class WireRelay implements AutoCloseable {
 
   private final ServerSocket server;
   private final String upstreamHost;
@@ -24,7 +24,14 @@ final class WireRelay implements AutoCloseable {
   private final AtomicLong exchanges = new AtomicLong();
   private final Thread acceptor;
 
-  WireRelay(String upstreamHost, int upstreamPort) throws IOException {
+  /**
+   * Starts relaying to the server.
+   *
+   * @param upstreamHost the server's host
+   * @param upstreamPort the server's port
+   * @throws IOException if no local port can be bound
+   */
+  public WireRelay(String upstreamHost, int upstreamPort) throws IOException {
     this.upstreamHost = upstreamHost;
     this.upstreamPort = upstreamPort;
     this.server = new ServerSocket();
@@ -35,16 +42,17 @@ final class WireRelay implements AutoCloseable {
   }
 
   /** @return the port clients connect to */
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
   /** @return exchanges counted since the last {@link #reset()} */
-  long exchanges() {
+  public long exchanges() {
     return exchanges.get();
   }
 
-  void reset() {
+  /** Starts counting from zero. */
+  public void reset() {
     exchanges.set(0);
   }
 

@@ -128,6 +128,33 @@ public final class ContentionRun {
   }
 
   private static HikariDataSource pool(Target target, int threads, Settings settings) throws SQLException {
+    HikariDataSource pool = new HikariDataSource(poolConfig(target, threads, settings));
+    // open every connection now, not during the measured window
+    Connection[] all = new Connection[threads];
+    try {
+      for (int i = 0; i < threads; i++) {
+        all[i] = pool.getConnection();
+      }
+    } finally {
+      for (Connection c : all) {
+        if (c != null) {
+          c.close();
+        }
+      }
+    }
+    return pool;
+  }
+
+  /**
+   * The pool configuration of a run: exactly {@code threads} connections at the target's isolation, and the
+   * PostgreSQL session settings of {@code settings}.
+   *
+   * @param target the target
+   * @param threads pool size
+   * @param settings the settings
+   * @return the configuration
+   */
+  static HikariConfig poolConfig(Target target, int threads, Settings settings) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(target.url());
     config.setPoolName("contention-" + target.id() + "-" + threads);
@@ -146,21 +173,7 @@ public final class ContentionRun {
         config.setConnectionInitSql(init.toString().trim());
       }
     }
-    HikariDataSource pool = new HikariDataSource(config);
-    // open every connection now, not during the measured window
-    Connection[] all = new Connection[threads];
-    try {
-      for (int i = 0; i < threads; i++) {
-        all[i] = pool.getConnection();
-      }
-    } finally {
-      for (Connection c : all) {
-        if (c != null) {
-          c.close();
-        }
-      }
-    }
-    return pool;
+    return config;
   }
 
   private static String jdbcIsolationName(Isolation isolation) {

@@ -51,6 +51,42 @@ public final class Pgbench {
     this.synchronousCommit = synchronousCommit;
   }
 
+  private Pgbench(Pgbench other, String host, int port) {
+    this.executable = other.executable;
+    this.host = host;
+    this.port = Integer.toString(port);
+    this.database = other.database;
+    this.user = other.user;
+    this.password = other.password;
+    this.synchronousCommit = other.synchronousCommit;
+  }
+
+  /**
+   * The same pgbench connecting to another address (a relay that counts round trips).
+   *
+   * @param host the host
+   * @param port the port
+   * @return the copy
+   */
+  public Pgbench via(String host, int port) {
+    return new Pgbench(this, host, port);
+  }
+
+  /**
+   * Runs exactly {@code transactions} TPC-B transactions with one client ({@code -c 1 -t transactions}).
+   *
+   * @param schema the schema of the tables
+   * @param transactions how many
+   * @param serializable whether the session runs SERIALIZABLE
+   * @throws IOException if pgbench fails
+   */
+  public void runTransactions(String schema, int transactions, boolean serializable) throws IOException {
+    List<String> cmd = new ArrayList<>(connectionArgs());
+    cmd.addAll(List.of("-n", "-M", "prepared", "-b", "tpcb-like", "-c", "1", "-t", Integer.toString(transactions)));
+    cmd.add(database);
+    exec(cmd, Map.of("PGOPTIONS", options(schema, serializable)));
+  }
+
   /**
    * Finds pgbench on the {@code PATH} or under {@code /usr/lib/postgresql/<version>/bin}.
    *

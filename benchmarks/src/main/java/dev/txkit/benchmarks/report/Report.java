@@ -3,6 +3,7 @@ package dev.txkit.benchmarks.report;
 import dev.txkit.benchmarks.InterleavedOverhead;
 import dev.txkit.benchmarks.RoundTrips;
 import dev.txkit.benchmarks.contention.PgbenchRun;
+import dev.txkit.benchmarks.contention.SingleClientCost;
 import dev.txkit.benchmarks.contention.StrategyKind;
 import dev.txkit.benchmarks.contention.Target;
 import java.io.IOException;
@@ -40,15 +41,18 @@ final class Report {
   private final String loadAfter;
   private final Map<String, String> machine;
   private final List<Group> groups;
+  private final Map<String, String> descriptions;
   private final List<StrategyKind> kinds;
   private final Results results;
+  private final Map<String, List<SingleClientCost.Cost>> costs;
   private final List<InterleavedOverhead.Result> overhead;
   private final List<RoundTrips.Count> roundTrips;
   private final boolean pgbench;
   private final StringBuilder md = new StringBuilder();
 
   Report(String command, String settings, @Nullable String note, Instant started, Instant ended, String loadBefore,
-      String loadAfter, Map<String, String> machine, List<Group> groups, List<StrategyKind> kinds, Results results,
+      String loadAfter, Map<String, String> machine, List<Group> groups, Map<String, String> descriptions,
+      List<StrategyKind> kinds, Results results, Map<String, List<SingleClientCost.Cost>> costs,
       List<InterleavedOverhead.Result> overhead, List<RoundTrips.Count> roundTrips, boolean pgbench) {
     this.command = command;
     this.settings = settings;
@@ -59,8 +63,10 @@ final class Report {
     this.loadAfter = loadAfter;
     this.machine = machine;
     this.groups = groups;
+    this.descriptions = descriptions;
     this.kinds = kinds;
     this.results = results;
+    this.costs = costs;
     this.overhead = overhead;
     this.roundTrips = roundTrips;
     this.pgbench = pgbench;
@@ -270,6 +276,10 @@ final class Report {
         + "database after every run.\n\n");
     for (Group g : groups) {
       md.append("### ").append(g.target().label()).append(": ").append(g.workload()).append("\n\n");
+      String description = descriptions.get(g.id());
+      if (description != null) {
+        md.append(Character.toUpperCase(description.charAt(0))).append(description.substring(1)).append(".\n\n");
+      }
       if (g.threads().size() > 1) {
         String name = "benchmarks-" + g.target().id() + "-" + g.workload() + ".svg";
         Charts.goodput(dir.resolve(name), g.target().label() + ", " + g.workload(), curve(g));
@@ -390,6 +400,20 @@ final class Report {
       }
     }
     md.append('\n');
+    if (!costs.isEmpty()) {
+      md.append("### Where a TPC-B transaction's time goes: one client, no contention\n\n");
+      md.append("Server round trips per transaction, counted on the wire by a TCP relay between the client and "
+          + "the server (for pgbench: the difference between a run of 10 transactions and a longer one, which "
+          + "leaves out connecting), and bytes allocated per transaction by the calling thread. pgbench waits "
+          + "for `BEGIN` and `END` separately; pgjdbc sends `BEGIN` with the first statement. The Java client "
+          + "runs on the same processors as the server, so its CPU time (the allocation is a sign of it) is "
+          + "time the server does not get.\n\n");
+      md.append("| Group | Strategy | Round trips / tx | Bytes / tx |\n|---|---|---:|---:|\n");
+      costs.forEach((group, list) -> list.forEach(c -> md.append("| ").append(group).append(" | ")
+          .append(c.strategy()).append(" | ").append(num(c.roundTripsPerTx(), 2)).append(" | ")
+          .append(num(c.bytesPerTx(), 0)).append(" |\n")));
+      md.append('\n');
+    }
   }
 
   private String ratio(Group g, String strategy, int n) {

@@ -6,6 +6,7 @@ import dev.txkit.benchmarks.contention.ContentionRun;
 import dev.txkit.benchmarks.contention.Pgbench;
 import dev.txkit.benchmarks.contention.PgbenchRun;
 import dev.txkit.benchmarks.contention.RunResult;
+import dev.txkit.benchmarks.contention.SingleClientCost;
 import dev.txkit.benchmarks.contention.StrategyKind;
 import dev.txkit.benchmarks.contention.Target;
 import dev.txkit.benchmarks.contention.TpcbWorkload;
@@ -135,9 +136,17 @@ public final class Suite implements Callable<Integer> {
 
     Results results = new Results();
     Map<String, Workload> setUp = new LinkedHashMap<>();
+    Map<String, String> descriptions = new LinkedHashMap<>();
+    Map<String, List<SingleClientCost.Cost>> costs = new LinkedHashMap<>();
     try {
       for (Group g : groups) {
-        runGroup(g, kinds, settings, pgbench, results, setUp);
+        Workload w = runGroup(g, kinds, settings, pgbench, results, setUp);
+        descriptions.put(g.id(), w.description());
+        if (g.target().isPostgres() && w instanceof TpcbWorkload) {
+          progress("%s: round trips and allocation of one client, %d transactions", g.id(), roundTripTransactions);
+          costs.put(g.id(), SingleClientCost.measure(g.target(), (TpcbWorkload) w,
+              List.of(StrategyKind.HAND_NO_RETRY, StrategyKind.TXKIT), pgbench, roundTripTransactions, settings));
+        }
       }
     } finally {
       if (!keepTables) {
@@ -163,13 +172,14 @@ public final class Suite implements Callable<Integer> {
 
     Files.createDirectories(out);
     Report report = new Report(command(), settingsText(kinds, pgbench), note, started, Instant.now(), loadBefore,
-        Machine.loadAverage(), machine, groups, kinds, results, overhead, roundTrips, pgbench != null);
+        Machine.loadAverage(), machine, groups, descriptions, kinds, results, costs, overhead, roundTrips,
+        pgbench != null);
     List<Path> written = report.write(out);
     written.forEach(p -> progress("wrote %s", p));
     return 0;
   }
 
-  private void runGroup(Group g, List<StrategyKind> kinds, ContentionRun.Settings settings,
+  private Workload runGroup(Group g, List<StrategyKind> kinds, ContentionRun.Settings settings,
       @Nullable Pgbench pgbench, Results results, Map<String, Workload> setUp) throws Exception {
     String key = g.target().id().replace("-read-committed", "-serializable") + "|" + g.workload();
     Workload w = setUp.get(key);
@@ -207,6 +217,7 @@ public final class Suite implements Callable<Integer> {
         }
       }
     }
+    return w;
   }
 
   private Workload workload(Target t, String id, @Nullable Pgbench pgbench) {
