@@ -55,8 +55,29 @@ public final class ContentionRun {
    */
   public static RunResult run(Target target, Workload workload, StrategyKind kind, int threads, long millis,
       int round, Settings settings) throws Exception {
-    try (Connection check = DriverManager.getConnection(target.url());
-        HikariDataSource pool = pool(target, threads, settings)) {
+    try (HikariDataSource pool = openPool(target, threads, settings)) {
+      return run(target, workload, kind, threads, millis, round, settings, pool);
+    }
+  }
+
+  /**
+   * Runs it on a pool from {@link #openPool} (the strategies of one cell share it, so that a run does not pay
+   * for opening N connections; nothing of a run's transactions outlives it in the pool).
+   *
+   * @param target the database and isolation
+   * @param workload the workload, already set up on the target
+   * @param kind the strategy
+   * @param threads thread count, the pool's size
+   * @param millis measured window
+   * @param round the schedule's round (for the record, and the seed)
+   * @param settings shared settings
+   * @param pool the pool
+   * @return what it measured
+   * @throws Exception if the database cannot be reached or the run hangs
+   */
+  public static RunResult run(Target target, Workload workload, StrategyKind kind, int threads, long millis,
+      int round, Settings settings, HikariDataSource pool) throws Exception {
+    try (Connection check = DriverManager.getConnection(target.url())) {
       workload.reset(check);
       long[] before = workload.snapshot(check);
       long deadlocksBefore = target.deadlockCounter(check);
@@ -127,7 +148,16 @@ public final class ContentionRun {
     }
   }
 
-  private static HikariDataSource pool(Target target, int threads, Settings settings) throws SQLException {
+  /**
+   * A pool for runs with {@code threads} threads, every connection already open.
+   *
+   * @param target the target
+   * @param threads the pool's size
+   * @param settings the settings
+   * @return the pool; close it
+   * @throws SQLException if a connection cannot be opened
+   */
+  public static HikariDataSource openPool(Target target, int threads, Settings settings) throws SQLException {
     HikariDataSource pool = new HikariDataSource(poolConfig(target, threads, settings));
     // open every connection now, not during the measured window
     Connection[] all = new Connection[threads];

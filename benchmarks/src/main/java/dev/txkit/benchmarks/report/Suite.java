@@ -1,5 +1,6 @@
 package dev.txkit.benchmarks.report;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.txkit.benchmarks.InterleavedOverhead;
 import dev.txkit.benchmarks.RoundTrips;
 import dev.txkit.benchmarks.contention.ContentionRun;
@@ -192,8 +193,10 @@ public final class Suite implements Callable<Integer> {
       setUp.put(key, w);
     }
     int warmThreads = g.threads().get(g.threads().size() / 2);
-    for (StrategyKind k : kinds) {
-      ContentionRun.run(g.target(), w, k, warmThreads, warmupMillis, -1, settings);
+    try (HikariDataSource pool = ContentionRun.openPool(g.target(), warmThreads, settings)) {
+      for (StrategyKind k : kinds) {
+        ContentionRun.run(g.target(), w, k, warmThreads, warmupMillis, -1, settings, pool);
+      }
     }
     int seconds = (int) Math.max(1, Math.round(durationMillis / 1000.0));
     for (int r = 0; r < rounds; r++) {
@@ -204,16 +207,34 @@ public final class Suite implements Callable<Integer> {
         if (g.pgbench() && pgbench != null) {
           slots.add(PgbenchRun.ID);
         }
-        for (int s = 0; s < slots.size(); s++) {
-          // rotate the order every round and thread count, so no strategy always runs right after another
-          String slot = slots.get((s + r + ti) % slots.size());
-          RunResult res = slot.equals(PgbenchRun.ID)
-              ? PgbenchRun.run(pgbench, g.target(), (TpcbWorkload) w, n, seconds, r)
-              : ContentionRun.run(g.target(), w, StrategyKind.of(slot), n, durationMillis, r, settings);
-          results.add(res);
+        HikariDataSource pool = null;
+        try {
+          for (int s = 0; s < slots.size(); s++) {
+            // rotate the order every round and thread count, so no strategy always runs right after another
+            String slot = slots.get((s + r + ti) % slots.size());
+            RunResult res;
+            if (slot.equals(PgbenchRun.ID)) {
+              // pgbench's N sessions and the pool's N never exist together: max_connections is shared
+              if (pool != null) {
+                pool.close();
+                pool = null;
+              }
+              res = PgbenchRun.run(pgbench, g.target(), (TpcbWorkload) w, n, seconds, r);
+            } else {
+              if (pool == null) {
+                pool = ContentionRun.openPool(g.target(), n, settings);
+              }
+              res = ContentionRun.run(g.target(), w, StrategyKind.of(slot), n, durationMillis, r, settings, pool);
+            }
+            results.add(res);
           progress("%s round %d, %2d threads, %-16s %9.0f tx/s, %5.2f attempts/commit, %d errors%s", g.id(), r, n,
               slot, res.goodput(), res.attemptsPerCommit(), res.errors(),
               res.invariant() == null ? "" : ", INVARIANT VIOLATED: " + res.invariant());
+          }
+        } finally {
+          if (pool != null) {
+            pool.close();
+          }
         }
       }
     }
