@@ -24,6 +24,7 @@ import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -47,9 +48,11 @@ final class Charts {
    * @param file where to write
    * @param title the chart's title
    * @param series strategy id to points {threads, goodput}
+   * @param source the command and date that produced the numbers, shown under the title
    * @throws IOException if the file cannot be written
    */
-  static void goodput(Path file, String title, Map<String, List<double[]>> series) throws IOException {
+  static void goodput(Path file, String title, Map<String, List<double[]>> series, String source)
+      throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
     for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
       XYSeries s = new XYSeries(e.getKey());
@@ -78,7 +81,7 @@ final class Charts {
     XYPlot plot = new XYPlot(data, x, y, renderer);
     style(plot);
     JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
-    write(file, chart);
+    write(file, chart, source);
   }
 
   /**
@@ -88,9 +91,11 @@ final class Charts {
    * @param file where to write
    * @param title the title
    * @param ratios database to (variant to ratio)
+   * @param source the command and date that produced the numbers, shown under the title
    * @throws IOException if the file cannot be written
    */
-  static void ratios(Path file, String title, Map<String, Map<String, Double>> ratios) throws IOException {
+  static void ratios(Path file, String title, Map<String, Map<String, Double>> ratios, String source)
+      throws IOException {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
     ratios.forEach((db, m) -> m.forEach((variant, ratio) -> data.addValue(ratio, db, variant)));
     CategoryAxis x = new CategoryAxis("variant (each divided by its hand-written counterpart)");
@@ -120,7 +125,7 @@ final class Charts {
     plot.addRangeMarker(one);
     plot.addRangeMarker(target);
     JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
-    write(file, chart);
+    write(file, chart, source);
   }
 
   /** Hand-written strategies in warm colours, txkit's in blues, pgbench black; others from a fixed list. */
@@ -150,7 +155,10 @@ final class Charts {
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
   }
 
-  private static void write(Path file, JFreeChart chart) throws IOException {
+  private static void write(Path file, JFreeChart chart, String source) throws IOException {
+    TextTitle subtitle = new TextTitle(source, new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+    subtitle.setPaint(Color.DARK_GRAY);
+    chart.addSubtitle(0, subtitle);
     chart.setBackgroundPaint(Color.WHITE);
     SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
     chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));

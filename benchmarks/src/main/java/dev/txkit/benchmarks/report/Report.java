@@ -23,8 +23,9 @@ import java.util.OptionalDouble;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes {@code benchmarks.md} and its charts from a suite's results. Long because it is one document: each
- * method writes one section, in the order they appear.
+ * Writes {@code benchmarks.md} and its charts from a suite's results. Over 300 lines because it is one document
+ * whose sections share the results and the formatting: each group of methods writes one section, in the order
+ * the sections appear; splitting it would pass the same dozen fields around.
  */
 final class Report {
 
@@ -283,7 +284,7 @@ final class Report {
       }
       if (g.threads().size() > 1) {
         String name = "benchmarks-" + g.target().id() + "-" + g.workload() + ".svg";
-        Charts.goodput(dir.resolve(name), g.target().label() + ", " + g.workload(), curve(g));
+        Charts.goodput(dir.resolve(name), g.target().label() + ", " + g.workload(), curve(g), source());
         written.add(dir.resolve(name));
         md.append("![Goodput over threads, ").append(g.id()).append("](").append(name).append(")\n\n");
       }
@@ -461,7 +462,7 @@ final class Report {
     }
     md.append('\n');
     Charts.ratios(dir.resolve("benchmarks-overhead.svg"), "Uncontended throughput relative to hand-written JDBC",
-        chart);
+        chart, source());
     written.add(dir.resolve("benchmarks-overhead.svg"));
     md.append("![Uncontended overhead ratios](benchmarks-overhead.svg)\n\n");
     if (!roundTrips.isEmpty()) {
@@ -526,6 +527,11 @@ final class Report {
     md.append("- The transfer workloads decline a transfer when the payer has too little (the debit is also "
         + "guarded with `balance >= amount`, so that READ COMMITTED cannot overdraw); a declined call rolls back "
         + "and is neither a commit nor an error.\n\n");
+  }
+
+  /** What the charts say produced them: the command and the date (the settings are in the command). */
+  private String source() {
+    return command + " (" + TIME.format(started) + ")";
   }
 
   private static String num(double v, int decimals) {
