@@ -12,5 +12,13 @@ if [ -n "$(git status --porcelain 2>/dev/null)" ]; then
   commit="$commit, with uncommitted changes"
 fi
 export TXKIT_BENCH_COMMIT="$commit"
-export TXKIT_BENCH_COMMAND="bash benchmarks/run.sh${*:+ $*}"
+# the command line as the report quotes it, arguments with spaces in single quotes
+command="bash benchmarks/run.sh"
+for arg in "$@"; do
+  case "$arg" in
+    *[[:space:]]* | *\'*) command+=" '${arg//\'/\'\\\'\'}'" ;;
+    *) command+=" $arg" ;;
+  esac
+done
+export TXKIT_BENCH_COMMAND="$command"
 exec java -Xmx3g -cp benchmarks/target/benchmarks.jar dev.txkit.benchmarks.report.Suite "$@"
