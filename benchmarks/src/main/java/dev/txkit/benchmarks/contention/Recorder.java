@@ -3,6 +3,7 @@ package dev.txkit.benchmarks.contention;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one thread of a run observed. Confined to its thread until the run ends; then merged.
@@ -31,7 +32,7 @@ public final class Recorder {
    *
    * @return the recorder, or null outside a measured thread
    */
-  static Recorder current() {
+  static @Nullable Recorder current() {
     return CURRENT.get();
   }
 

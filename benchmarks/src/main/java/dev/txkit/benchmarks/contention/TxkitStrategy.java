@@ -1,5 +1,6 @@
 package dev.txkit.benchmarks.contention;
 
+import dev.txkit.RetryEvent;
 import dev.txkit.RetryPolicy;
 import dev.txkit.TxOptions;
 import dev.txkit.jdbc.Transactions;
@@ -21,8 +22,15 @@ final class TxkitStrategy implements Strategy {
     this.options = TxOptions.builder()
         .isolation(target.isolation())
         .name(name)
-        .retry(policy.toBuilder().onRetry(e -> Recorder.current().aborted(e.failure())).build())
+        .retry(policy.toBuilder().onRetry(TxkitStrategy::aborted).build())
         .build();
+  }
+
+  private static void aborted(RetryEvent e) {
+    Recorder rec = Recorder.current();
+    if (rec != null) {
+      rec.aborted(e.failure());
+    }
   }
 
   @Override

@@ -272,9 +272,13 @@ public final class Suite implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--threads must list counts from 1 to 64 "
           + "(PostgreSQL's max_connections is shared), was " + threads);
     }
+    try {
+      strategies.forEach(StrategyKind::of);
+      only.forEach(o -> Target.of(o.contains("/") ? o.substring(0, o.indexOf('/')) : o));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+    }
     for (String o : only) {
-      String t = o.contains("/") ? o.substring(0, o.indexOf('/')) : o;
-      Target.of(t);
       if (o.contains("/") && !Plan.WORKLOADS.contains(o.substring(o.indexOf('/') + 1))) {
         throw new CommandLine.ParameterException(new CommandLine(this), "--only " + o + ": unknown workload; use "
             + "one of " + Plan.WORKLOADS);
@@ -300,6 +304,12 @@ public final class Suite implements Callable<Integer> {
     for (Group g : groups) {
       if (only.contains(g.target().id()) || only.contains(g.id())) {
         out.add(g);
+      }
+    }
+    for (String o : only) {
+      if (out.stream().noneMatch(g -> g.target().id().equals(o) || g.id().equals(o))) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--only " + o + " matches no group of the "
+            + plan + " plan" + (plan.equals("quick") ? "; --plan full has every workload on every target" : ""));
       }
     }
     return out;
