@@ -83,9 +83,21 @@ public class TransactionOverheadBenchmark {
    */
   @Setup(Level.Trial)
   public void setUp() throws SQLException {
+    setUp(url(db));
+  }
+
+  /**
+   * Creates the pool and the table for a JDBC URL of {@link #db}'s kind (the round-trip count connects through
+   * a relay).
+   */
+  void setUp(String jdbcUrl) throws SQLException {
+    setUp(jdbcUrl, 4);
+  }
+
+  void setUp(String jdbcUrl, int poolSize) throws SQLException {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url(db));
-    config.setMaximumPoolSize(4);
+    config.setJdbcUrl(jdbcUrl);
+    config.setMaximumPoolSize(poolSize);
     config.setPoolName("bm-" + db);
     if (db.equals("postgres")) {
       // Without waiting for the WAL flush, a transaction costs its round trips and the client's work, which is
