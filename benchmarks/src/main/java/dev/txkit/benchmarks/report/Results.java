@@ -1,5 +1,6 @@
 package dev.txkit.benchmarks.report;
 
+import org.jspecify.annotations.Nullable;
 import dev.txkit.benchmarks.contention.RunResult;
 import dev.txkit.benchmarks.contention.Target;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class Results {
   }
 
   /** The aggregate of one cell's rounds, or null if the cell did not run. */
-  Cell cell(Target target, String workload, String strategy, int threads) {
+  @Nullable Cell cell(Target target, String workload, String strategy, int threads) {
     List<RunResult> rs = runs(target, workload, strategy, threads);
     return rs.isEmpty() ? null : new Cell(rs);
   }

@@ -220,7 +220,9 @@ public final class Suite implements Callable<Integer> {
                 pool.close();
                 pool = null;
               }
-              res = PgbenchRun.run(pgbench, g.target(), (TpcbWorkload) w, n, seconds, r);
+              // the plan has pgbench slots only when pgbench was found
+              res = PgbenchRun.run(java.util.Objects.requireNonNull(pgbench), g.target(), (TpcbWorkload) w, n,
+                  seconds, r);
             } else {
               if (pool == null) {
                 pool = ContentionRun.openPool(g.target(), n, settings);
