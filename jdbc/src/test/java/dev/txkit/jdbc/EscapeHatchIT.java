@@ -82,7 +82,7 @@ class EscapeHatchIT {
   @ParameterizedTest
   @MethodSource("dev.txkit.jdbc.TestDatabases#all")
   void everyPathBackToAConnectionReturnsTheManagedOne(TestDb db) {
-    db.createTable("t8_escape", "id BIGINT PRIMARY KEY, name VARCHAR(20)");
+    db.createTable("t8_escape", "id BIGINT PRIMARY KEY, name VARCHAR(100)");
     Transactions txs = Transactions.create(db.dataSource());
     for (Map.Entry<String, Path> path : paths(db).entrySet()) {
       IllegalStateException boom = new IllegalStateException("boom");

@@ -139,7 +139,12 @@ class PoolExhaustionIT {
   @Test
   void mariadbRefusingASecondConnectionFailsAtOnce() throws Exception {
     TestDb db = TestDatabases.mariadb();
-    db.exec("DROP USER IF EXISTS 't8_one'@'%'", "CREATE USER 't8_one'@'%' WITH MAX_USER_CONNECTIONS 1");
+    String database;
+    try (Connection c = db.connect()) {
+      database = ServerState.string(c, "SELECT DATABASE()");
+    }
+    db.exec("DROP USER IF EXISTS 't8_one'@'%'", "CREATE USER 't8_one'@'%' WITH MAX_USER_CONNECTIONS 1",
+        "GRANT SELECT ON `" + database + "`.* TO 't8_one'@'%'");
     try {
       String url = db.url().replace("user=root", "user=t8_one");
       // the server answers 1226 (SQLState 42000) "has exceeded the 'max_user_connections' resource" at once
