@@ -1,5 +1,6 @@
 package dev.txkit.jdbc.internal;
 
+import dev.txkit.DatabaseFailureException;
 import dev.txkit.FailureClassifier;
 import dev.txkit.internal.AttemptContext;
 import dev.txkit.internal.CommitResolution;
@@ -118,7 +119,8 @@ public final class JdbcAttempt implements ResourceAttempt {
         throw e;
       }
       SQLException aborted = new SQLException("Transaction '" + context.options().name() + "' cannot commit: "
-          + "PostgreSQL aborted it when a statement failed (" + failure.getMessage() + ") and the failure was "
+          + "PostgreSQL aborted it when a statement failed ("
+          + DatabaseFailureException.excerpt(failure.getMessage()) + ") and the failure was "
           + "caught; its COMMIT would silently roll back. Let the exception propagate, or run the statement that "
           + "may fail in a nested inTransaction block, whose savepoint undoes just that statement", "25P02",
           failure);
@@ -206,6 +208,7 @@ public final class JdbcAttempt implements ResourceAttempt {
       return;
     }
     try {
+      SessionState.restore(managed, connection);
       if (releaseUserLocks) {
         execute("SELECT RELEASE_ALL_LOCKS()");
       }
