@@ -40,17 +40,21 @@ class GeneratedKeysIT {
   @MethodSource("dev.txkit.jdbc.TestDatabases#all")
   void theKeyColumnCanBeNamed(TestDb db) {
     Transactions txs = setUp(db);
-    long id = txs.inTransaction(tx -> tx.insertAndReturnKey("INSERT INTO t8_keys(tenant, name) VALUES (?, ?)",
-        "id", Long.class, 7L, "named"));
+    long id = txs.inTransaction(tx -> tx.insertAndReturnKey(Long.class, "id",
+        "INSERT INTO t8_keys(tenant, name) VALUES (?, ?)", 7L, "named"));
     assertEquals(id, db.queryLong("SELECT id FROM t8_keys WHERE name = 'named'"));
     // the name as an unquoted identifier would be written, in any case
-    long upper = txs.inTransaction(tx -> tx.insertAndReturnKey("INSERT INTO t8_keys(tenant, name) VALUES (?, ?)",
-        "ID", Long.class, 7L, "upper"));
+    long upper = txs.inTransaction(tx -> tx.insertAndReturnKey(Long.class, "ID",
+        "INSERT INTO t8_keys(tenant, name) VALUES (?, ?)", 7L, "upper"));
     assertEquals(upper, db.queryLong("SELECT id FROM t8_keys WHERE name = 'upper'"));
-    // one String parameter is a parameter, never taken for a key column
-    db.createTable("t8_keys_name", "id " + db.identity() + ", name VARCHAR(20)");
+    // a String parameter (and nulls after it) are parameters, never taken for a key column and its type
+    db.createTable("t8_keys_name", "id " + db.identity() + ", name VARCHAR(20), note VARCHAR(20)");
     long k = txs.inTransaction(tx -> tx.insertAndReturnKey("INSERT INTO t8_keys_name(name) VALUES (?)", "apple"));
     assertEquals(1L, db.queryLong("SELECT COUNT(*) FROM t8_keys_name WHERE name = 'apple' AND id = ?", k));
+    long n = txs.inTransaction(tx -> tx.insertAndReturnKey("INSERT INTO t8_keys_name(name, note) VALUES (?, ?)",
+        "pear", null));
+    assertEquals(1L, db.queryLong("SELECT COUNT(*) FROM t8_keys_name WHERE name = 'pear' AND note IS NULL "
+        + "AND id = ?", n));
   }
 
   @Test
@@ -62,10 +66,10 @@ class GeneratedKeysIT {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> txs.inTransaction(
         tx -> tx.insertAndReturnKey("INSERT INTO t8_keys_uuid(tenant, name) VALUES (?, ?)", 1L, "x")));
     assertTrue(e.getMessage().contains("tenant") && e.getMessage().contains("code")
-        && e.getMessage().contains("insertAndReturnKey(sql, \"id\", Long.class"), e.getMessage());
+        && e.getMessage().contains("insertAndReturnKey(Long.class, \"id\", sql"), e.getMessage());
     assertEquals(0L, db.queryLong("SELECT COUNT(*) FROM t8_keys_uuid"), "the insert was rolled back");
-    UUID code = txs.inTransaction(tx -> tx.insertAndReturnKey(
-        "INSERT INTO t8_keys_uuid(tenant, name) VALUES (?, ?)", "code", UUID.class, 1L, "y"));
+    UUID code = txs.inTransaction(tx -> tx.insertAndReturnKey(UUID.class, "code",
+        "INSERT INTO t8_keys_uuid(tenant, name) VALUES (?, ?)", 1L, "y"));
     assertEquals(1L, db.queryLong("SELECT COUNT(*) FROM t8_keys_uuid WHERE code = ?", code));
   }
 }
