@@ -21,6 +21,7 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * (selected with the system property {@code slf4j.provider}, see the module's pom), which keeps WARN and ERROR
  * events while a capture is open and discards everything else, as SLF4J's no-operation logger did before.
  */
+@SuppressWarnings("exports")
 public final class CapturedLogs {
 
   /** One logged event. */

@@ -166,6 +166,7 @@ public class TxScope implements Tx {
   }
 
   private PreparedStatement prepare(String sql, Object[] args, boolean returnKeys) throws SQLException {
+    StatementGuard.check(sql, attempt.database(), options.name());
     PreparedStatement ps = returnKeys ? attempt.connection().prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
         : attempt.connection().prepareStatement(sql);
     try {
@@ -259,20 +260,12 @@ public class TxScope implements Tx {
 
   @Override
   public long insertAndReturnKey(String sql, Object... args) {
-    Objects.requireNonNull(sql, "sql");
-    checkUsable();
-    try (PreparedStatement ps = prepare(sql, args, true)) {
-      ps.executeUpdate();
-      try (ResultSet keys = ps.getGeneratedKeys()) {
-        if (!keys.next()) {
-          throw new UnexpectedRowCountException("The insert generated no key, in '" + options.name() + "' ["
-              + abbreviate(sql) + "]; use update() for tables without generated keys", 1, 0);
-        }
-        return keys.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw fail("insert", sql, e);
-    }
+    return GeneratedKeys.insert(this, sql, args);
+  }
+
+  @Override
+  public <K> K insertAndReturnKey(Class<K> keyType, String keyColumn, String sql, Object... args) {
+    return GeneratedKeys.insert(this, keyType, keyColumn, sql, args);
   }
 
   @Override
@@ -283,12 +276,10 @@ public class TxScope implements Tx {
     if (rows.isEmpty()) {
       return new int[0];
     }
+    StatementGuard.check(sql, attempt.database(), options.name());
+    BatchRows.check(sql, rows);
     try (PreparedStatement ps = attempt.connection().prepareStatement(sql)) {
-      boolean mysql = attempt.database().isMysqlFamily();
-      for (Object[] row : rows) {
-        Params.bind(ps, Objects.requireNonNull(row, "a batch row is null"), mysql);
-        ps.addBatch();
-      }
+      BatchRows.add(ps, sql, rows, attempt.database().isMysqlFamily());
       applyDeadline(ps);
       return ps.executeBatch();
     } catch (SQLException e) {
@@ -302,37 +293,7 @@ public class TxScope implements Tx {
     requireIdentifier(table, QUALIFIED, "table");
     requireIdentifier(keyColumn, IDENTIFIER, "keyColumn");
     checkUsable();
-    List<K> sorted = LockOrder.sorted(keys);
-    if (sorted.isEmpty()) {
-      return sorted;
-    }
-    StringBuilder sql = new StringBuilder(64 + sorted.size() * 2);
-    Database db = attempt.database();
-    sql.append("SELECT ").append(keyColumn).append(" FROM ").append(table);
-    if (db == Database.SQL_SERVER) {
-      sql.append(" WITH (UPDLOCK, ROWLOCK)");
-    }
-    sql.append(" WHERE ").append(keyColumn).append(" IN (");
-    for (int i = 0; i < sorted.size(); i++) {
-      sql.append(i == 0 ? "?" : ", ?");
-    }
-    sql.append(") ORDER BY ").append(keyColumn);
-    if (db != Database.SQL_SERVER && db != Database.SQLITE) {
-      sql.append(" FOR UPDATE");
-    }
-    String s = sql.toString();
-    List<Object> found = query(s, rs -> rs.getObject(1), sorted.toArray());
-    List<K> locked = new ArrayList<>(found.size());
-    int j = 0;
-    for (Object f : found) {
-      while (j < sorted.size() && LockOrder.comparator().compare(sorted.get(j), f) < 0) {
-        j++;
-      }
-      if (j < sorted.size() && LockOrder.comparator().compare(sorted.get(j), f) == 0) {
-        locked.add(sorted.get(j));
-      }
-    }
-    return locked;
+    return RowLocks.lock(this, table, keyColumn, keys);
   }
 
   @Override
