@@ -2,6 +2,7 @@ package dev.txkit.jdbc.internal;
 
 import dev.txkit.jdbc.Database;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Refuses transaction-control SQL sent through {@code tx}'s wrappers or the managed connection's statements:
@@ -38,6 +39,9 @@ final class StatementGuard {
     boolean several = sql.indexOf(';') >= 0;
     while (i < n) {
       String why = refusal(sql, i, db);
+      if (why == BODY) {
+        return; // the rest is the body of a routine or compound statement, whose semicolons are its own
+      }
       if (why != null) {
         throw new IllegalStateException(why + " Refused in transaction '" + transaction + "': ["
             + TxScope.abbreviate(sql) + "]");
@@ -78,10 +82,21 @@ final class StatementGuard {
       case "BEGIN": {
         String second = w.next();
         if ("NOT".equals(second)) {
-          return null; // MariaDB's BEGIN NOT ATOMIC ... END: a compound statement, not a transaction
+          return BODY; // MariaDB's BEGIN NOT ATOMIC ... END: a compound statement, not a transaction
         }
         return alreadyOpen("BEGIN");
       }
+      case "CREATE":
+        for (int k = 0; k < 8; k++) {
+          String word = w.next();
+          if (word == null) {
+            break;
+          }
+          if (ROUTINES.contains(word)) {
+            return BODY;
+          }
+        }
+        return null;
       case "START":
         return "TRANSACTION".equals(w.next()) ? alreadyOpen("START TRANSACTION") : null;
       case "SET":
@@ -99,8 +114,8 @@ final class StatementGuard {
       case "UNLOCK": {
         String second = w.next();
         if (db.isMysqlFamily() && ("TABLES".equals(second) || "TABLE".equals(second))) {
-          return first + " TABLES commits the open transaction implicitly on MariaDB and MySQL, so it is not "
-              + "allowed inside a txkit transaction; lock rows with tx.lockRows(...) or SELECT ... FOR UPDATE.";
+          return first + " TABLES is transaction-control SQL on MariaDB and MySQL: it commits the open "
+              + "transaction implicitly. Lock rows with tx.lockRows(...) or SELECT ... FOR UPDATE.";
         }
         return null;
       }
@@ -109,8 +124,15 @@ final class StatementGuard {
     }
   }
 
+  /** What {@link #refusal} answers for a statement after which the rest of the text is a routine's body. */
+  private static final String BODY = new String("body");
+
+  /** Routines whose bodies hold semicolons of their own: CREATE [OR REPLACE] [DEFINER=...] FUNCTION ... */
+  private static final Set<String> ROUTINES =
+      Set.of("PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "PACKAGE", "RULE");
+
   private static final String[][] BY_LENGTH = {{}, {}, {"XA"}, {"END", "SET"}, {"LOCK"}, {"ABORT", "BEGIN", "START"},
-      {"COMMIT", "UNLOCK"}, {"RELEASE", "PREPARE"}, {"ROLLBACK"}};
+      {"COMMIT", "UNLOCK", "CREATE"}, {"RELEASE", "PREPARE"}, {"ROLLBACK"}};
 
   /** Whether the word at {@code start} is one a refused statement can start with. */
   private static boolean mayControl(String sql, int start, int length) {
