@@ -93,23 +93,28 @@ class TransactionControlSqlIT {
   void transactionControlSqlIsRefusedAndCommitsNothing(TestDb db) {
     db.createTable("t8_txsql", "id BIGINT PRIMARY KEY");
     Transactions txs = Transactions.create(db.dataSource());
+    List<String> statements = refused(db.database());
     for (Map.Entry<String, Route> route : routes().entrySet()) {
-      for (String sql : refused(db.database())) {
+      for (int i = 0; i < statements.size(); i++) {
+        String sql = statements.get(i);
         String what = route.getKey() + "(\"" + sql + "\")";
+        long row = i + 1;
         IllegalStateException boom = new IllegalStateException("boom");
         IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> txs.useTransaction(tx -> {
-          tx.update("INSERT INTO t8_txsql VALUES (1)");
+          // the row's id tells which statement leaked, should one commit it
+          tx.update("INSERT INTO t8_txsql VALUES (?)", row);
           IllegalStateException e = assertThrows(IllegalStateException.class, () -> route.getValue().run(tx, sql),
               what);
           assertTrue(e.getMessage().contains("transaction-control") && e.getMessage().contains("txkit"),
               what + ": " + e.getMessage());
           // the transaction is still txkit's: more work goes on in it
-          tx.update("INSERT INTO t8_txsql VALUES (2)");
+          tx.update("INSERT INTO t8_txsql VALUES (?)", -row);
           throw boom;
         }), what);
         assertSame(boom, thrown, what);
-        assertEquals(List.of(), db.queryLongs("SELECT id FROM t8_txsql"), "nothing committed by " + what);
       }
+      assertEquals(List.of(), db.queryLongs("SELECT id FROM t8_txsql"), "nothing committed through "
+          + route.getKey() + " (ids: 1 + index of the statement in " + statements + ")");
     }
   }
 
