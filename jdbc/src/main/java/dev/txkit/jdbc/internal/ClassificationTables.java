@@ -50,7 +50,10 @@ public final class ClassificationTables {
           "connection exception (SQLState class 08): the connection and its transaction are gone"),
       FailureRule.ofSqlState("57014", QUERY_TIMEOUT, STATEMENT, "query cancelled (57014)"),
       FailureRule.ofSqlState("23*", CONSTRAINT_VIOLATION, STATEMENT,
-          "integrity constraint violation (SQLState class 23)"));
+          "integrity constraint violation (SQLState class 23)"),
+      FailureRule.ofSqlState("07*", FailureKind.OTHER, STATEMENT,
+          "dynamic SQL error (SQLState class 07), e.g. a parameter left unset: a mistake in the call, not a lost "
+              + "connection, although MariaDB Connector/J throws it as SQLTransientConnectionException (07004)"));
 
   /**
    * The rules for a database, its own first, then the generic ones. A rule with exactly the same conditions as

@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +34,8 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   private final List<FailureRule> userRules;
   private final boolean resolveCommits;
   private volatile @Nullable Learned learned;
+  /** The kind (number, text) of each key column {@code lockRows} has seen, by lower-cased "table.column". */
+  private final Map<String, Integer> lockColumnKinds = new ConcurrentHashMap<>();
 
   /** What is learned from the first connection. */
   private static final class Learned {
@@ -67,6 +71,10 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   /** @return the name used in log lines */
   public String name() {
     return name;
+  }
+
+  Map<String, Integer> lockColumnKinds() {
+    return lockColumnKinds;
   }
 
   boolean resolveCommits() {
