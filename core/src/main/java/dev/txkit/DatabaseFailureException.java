@@ -54,6 +54,8 @@ public class DatabaseFailureException extends TransactionException {
         return new LockFailureException(m, cause, classification);
       case CONNECTION_LOST:
         return new ConnectionLostException(m, cause, classification);
+      case POOL_EXHAUSTED:
+        return new PoolExhaustedException(m, cause, classification);
       case QUERY_TIMEOUT:
         return new QueryTimeoutException(m, cause, classification);
       case CONSTRAINT_VIOLATION:

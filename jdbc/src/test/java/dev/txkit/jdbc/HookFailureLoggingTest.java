@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.txkit.TransactionListener;
 import dev.txkit.TxOptions;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 
@@ -15,11 +14,9 @@ import org.slf4j.event.Level;
  * abnormal events: an application that logs through SLF4J (and has no bridge for {@code System.Logger}) sees each
  * as one WARN event naming the transaction, with the exception.
  *
- * <p>On main, core reports both through {@code System.Logger} (java.util.logging by default), so an SLF4J user
- * sees nothing. Pending the choice of route (issue 8; logging from jdbc, or a documented bridge): tagged
- * {@value PoolExhaustionIT#PENDING}.
+ * <p>Before, core reported both through {@code System.Logger} (java.util.logging by default), so an SLF4J user
+ * saw nothing. Now the engine hands its warnings to the binding, which logs them through SLF4J.
  */
-@Tag(PoolExhaustionIT.PENDING)
 class HookFailureLoggingTest {
 
   @Test

@@ -6,7 +6,6 @@ import dev.txkit.TxOptions;
 import dev.txkit.jdbc.TestDatabases.TestDb;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,10 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * most 2,147,483,647 ms; MariaDB's {@code setQueryTimeout} takes any int, but the server truncates
  * {@code max_statement_time} to 31,536,000 s (one year) with warning 1292. On main, a timeout of 25 days fails
  * every statement on H2 and PostgreSQL, and 366 days every statement on PostgreSQL; {@code ChronoUnit.FOREVER}
- * (taken as 100 years by {@code TxOptions}) fails on H2 and PostgreSQL. Pending the rewrite of
- * {@code applyDeadline}: tagged {@value PoolExhaustionIT#PENDING}.
+ * (taken as 100 years by {@code TxOptions}) fails on H2 and PostgreSQL. Each dialect now sends only what its driver takes
+ * ({@code Dialect.maxStatementTimeoutMillis}).
  */
-@Tag(PoolExhaustionIT.PENDING)
 class LongDeadlineIT {
 
   @ParameterizedTest

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,17 +27,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Measured on main before the engine rewrite (issue 8): HikariCP with a pool of one and a 250 ms connection
  * timeout: 110 attempts (10 outer x (1 + 10 inner)) and 37.5 to 40.2 s, ending in {@code ConnectionLostException};
- * H2's {@code JdbcConnectionPool} of one with a 1 s login timeout: 110 attempts, 111.6 s. Pending the rewrite of
- * the engine and the binding's lifecycle: tagged {@value #PENDING}, which the build excludes until then.
+ * H2's {@code JdbcConnectionPool} of one with a 1 s login timeout: 110 attempts, 111.6 s.
  *
  * <p>The contract checked on the message: it contains "exhausted", "REQUIRES_NEW", the pool size as
  * "size N" (when the pool tells it) and the connections this thread holds as "holds N".
  */
-@Tag(PoolExhaustionIT.PENDING)
-class PoolExhaustionIT {
 
-  /** The tag of tests that wait for the engine rewrite. */
-  static final String PENDING = "engine-rewrite";
+class PoolExhaustionIT {
 
   private static final Duration POOL_TIMEOUT = Duration.ofMillis(250);
 

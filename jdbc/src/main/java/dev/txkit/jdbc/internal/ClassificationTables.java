@@ -6,6 +6,7 @@ import static dev.txkit.FailureKind.DEADLOCK;
 import static dev.txkit.FailureKind.LOCK_NOT_AVAILABLE;
 import static dev.txkit.FailureKind.LOCK_TIMEOUT;
 import static dev.txkit.FailureKind.OUTCOME_UNKNOWN;
+import static dev.txkit.FailureKind.POOL_EXHAUSTED;
 import static dev.txkit.FailureKind.QUERY_TIMEOUT;
 import static dev.txkit.FailureKind.SERIALIZATION_FAILURE;
 import static dev.txkit.FailureScope.STATEMENT;
@@ -38,6 +39,13 @@ public final class ClassificationTables {
 
   /** Rules that hold for every database, tried after the database's own. */
   static final List<FailureRule> GENERIC = List.of(
+      // a pool that has no connection to hand out: whatever the database, and never a lost connection
+      rule(null, null, "connection is not available, request timed out", POOL_EXHAUSTED, STATEMENT,
+          "HikariCP: no connection became free within connectionTimeout (SQLTransientConnectionException, no "
+              + "SQLState): the pool is exhausted"),
+      rule("08001", 8001, "login timeout", POOL_EXHAUSTED, STATEMENT,
+          "H2's JdbcConnectionPool: no connection became free within the login timeout (08001/8001 'Login "
+              + "timeout'): the pool is exhausted"),
       FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
           "serialization failure (SQL standard 40001): the transaction was rolled back"),
       FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION,
@@ -101,6 +109,9 @@ public final class ClassificationTables {
 
   // PostgreSQL (pgjdbc throws only PSQLException, so the SQLState is all there is; vendor code is 0).
   static final List<FailureRule> POSTGRESQL = List.of(
+      FailureRule.ofSqlState("53300", POOL_EXHAUSTED, STATEMENT,
+          "too many connections (53300; max_connections, or a role's or database's CONNECTION LIMIT): the server "
+              + "refuses another connection"),
       FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
           "could not serialize access (SERIALIZABLE or REPEATABLE READ; SERIALIZABLE can raise it at COMMIT): "
               + "the transaction was rolled back"),
@@ -169,6 +180,11 @@ public final class ClassificationTables {
 
   // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see RealFailureClassificationIT).
   static final List<FailureRule> MARIADB = List.of(
+      FailureRule.ofVendorCode(null, 1040, POOL_EXHAUSTED, STATEMENT,
+          "too many connections (1040, max_connections): the server refuses another connection"),
+      FailureRule.ofVendorCode(null, 1226, POOL_EXHAUSTED, STATEMENT,
+          "user has exceeded the 'max_user_connections' resource (1226, SQLState 42000): the server refuses "
+              + "another connection"),
       FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
           "deadlock found when trying to get lock (1213, SQLState 40001, SQLTransactionRollbackException); "
               + "also a Galera cluster deadlock or certification failure: the transaction was rolled back"),
@@ -199,6 +215,11 @@ public final class ClassificationTables {
 
   // MySQL, with Connector/J or MariaDB Connector/J.
   static final List<FailureRule> MYSQL = List.of(
+      FailureRule.ofVendorCode(null, 1040, POOL_EXHAUSTED, STATEMENT,
+          "too many connections (1040, max_connections): the server refuses another connection"),
+      FailureRule.ofVendorCode(null, 1226, POOL_EXHAUSTED, STATEMENT,
+          "user has exceeded the 'max_user_connections' resource (1226, SQLState 42000): the server refuses "
+              + "another connection"),
       FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
           "deadlock found when trying to get lock (1213, SQLState 40001, MySQLTransactionRollbackException); "
               + "also a Galera (Percona XtraDB Cluster) certification failure: the transaction was rolled back"),
@@ -321,7 +342,7 @@ public final class ClassificationTables {
       FailureRule.ofVendorCode(null, 19, CONSTRAINT_VIOLATION, STATEMENT,
           "[SQLITE_CONSTRAINT] a constraint failed (unique, primary key, foreign key, not null, check)"));
 
-  private static FailureRule rule(String sqlState, @Nullable Integer vendorCode, String messageContains,
+  private static FailureRule rule(@Nullable String sqlState, @Nullable Integer vendorCode, String messageContains,
       FailureKind kind, FailureScope scope, String description) {
     return new FailureRule(sqlState, vendorCode, messageContains, new Classification(kind, scope), description);
   }

@@ -1,7 +1,9 @@
 package dev.txkit.jdbc.internal;
 
 import dev.txkit.Classification;
+import dev.txkit.DatabaseFailureException;
 import dev.txkit.FailureClassifier;
+import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
 import dev.txkit.TxOptions;
@@ -123,7 +125,16 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   @Override
   public JdbcAttempt begin(TransactionScope<JdbcAttempt> scope) throws SQLException {
     TxOptions options = scope.options();
-    Connection c = dataSource.getConnection();
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      Classification cl = classify(e);
+      if (cl.kind() == FailureKind.POOL_EXHAUSTED) {
+        throw DatabaseFailureException.of(exhausted(scope), e, cl);
+      }
+      throw e;
+    }
     try {
       Learned l = learned;
       if (l == null) {
@@ -159,6 +170,21 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
       discard(c, e);
       throw e;
     }
+  }
+
+  /** Why no connection came, and what to do: the message of a {@link dev.txkit.PoolExhaustedException}. */
+  private String exhausted(TransactionScope<JdbcAttempt> scope) {
+    int size = HikariSupport.maximumPoolSize(dataSource);
+    int held = scope.otherTransactionsOnThread();
+    return "No connection for transaction '" + scope.options().name() + "': "
+        + (size > 0 ? "the connection pool is exhausted (size " + size + ")"
+            : "the pool or the server's connection limit is exhausted")
+        + "; this thread already holds " + held + " of its connections"
+        + (held > 0 ? ", for the transaction" + (held > 1 ? "s" : "") + " it runs in: a REQUIRES_NEW transaction "
+            + "needs a connection of its own besides its enclosing transaction's"
+            : " (other threads hold them; note that a REQUIRES_NEW transaction needs a second connection)")
+        + ". Not retried: waiting again would wait as long. Make the pool larger than the connections one thread "
+        + "holds at once, or shorten the transactions that hold them";
   }
 
   @Override
