@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * SQLState, vendor code, message), its {@link FailureKind}, and what the server does next
  * ({@link #serverEffect()}). Written by hand from measurements against the real servers and from the drivers'
  * source, never derived from txkit's classification tables; {@link #measured()} tells which entries the kit's
- * integration test produces for real. Each {@link #get()} creates a new exception. Immutable and thread-safe.
+ * integration tests produce for real. Each {@link #get()} creates a new exception. Immutable and thread-safe.
  */
 public final class Failure implements Supplier<SQLException> {
 
@@ -148,7 +148,7 @@ public final class Failure implements Supplier<SQLException> {
   }
 
   /**
-   * Whether the kit's integration test produces this failure for real, on the database product and driver
+   * Whether the kit's integration tests produce this failure for real, on the database product and driver
    * version named in {@code docs/databases.md}, and checks both the exception and the server effect. The other
    * entries come from the drivers' source and the databases' documentation and are unverified here.
    *

@@ -22,7 +22,7 @@ import java.util.Set;
  * what the server does next ({@link Failure#serverEffect()}). Nothing here asks txkit's classifier; it is the
  * other way round: txkit's classification tables are tested against this catalogue, and the kit's emulation of
  * the server and the {@link Recorder}'s checks read the entries' server effects. PostgreSQL, MariaDB and H2
- * entries are produced for real by the kit's integration test ({@link Failure#measured()}); the drivers and
+ * entries are produced for real by the kit's integration tests ({@link Failure#measured()}); the drivers and
  * versions are listed in {@code docs/databases.md}. Immutable and thread-safe.
  */
 public final class Failures {

@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * H2 2.3's failures, its own {@code org.h2.jdbc} exception classes (vendor code and SQLState are the same number
  * except for the lock timeout; the message ends with {@code [code-232]}), measured embedded and in server mode
- * by {@code CatalogueIT}.
+ * by {@code H2CatalogueIT}.
  */
 final class H2Entries {
 
@@ -66,7 +66,7 @@ final class H2Entries {
         .thrown(H2 + "JdbcSQLIntegrityConstraintViolationException",
             "java.sql.SQLIntegrityConstraintViolationException")
         .codes("23505", 23505)
-        .message("Unique index or primary key violation: \"PUBLIC.PRIMARY_KEY_5 ON PUBLIC.T(ID) VALUES ( /* 1 */ 1 )\"",
+        .message("Unique index or primary key violation: \"PRIMARY KEY ON PUBLIC.T(ID) ( /* key:1 */ 1, 0)\"",
             "Unique index or primary key violation")
         .measured(true).about("unique or primary key violation").build());
     out.add(Catalogue.entry(db, "connectionLost", CONNECTION_LOST, CONNECTION_GONE)

@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * MariaDB's failures as MariaDB Connector/J 3.5 reports them (plain {@code java.sql} classes, the message
- * prefixed with {@code (conn=N)}), measured against MariaDB 10.11 by {@code CatalogueIT}; and MySQL's as MySQL
+ * prefixed with {@code (conn=N)}), measured against MariaDB 10.11 by {@code MariadbCatalogueIT}; and MySQL's as
  * Connector/J 8 and 9 report them, written from Connector/J's source (its SQLError and MysqlErrorNumbers) and
  * MySQL's documentation: there is no MySQL server here, so none of MySQL's entries is measured.
  */
@@ -42,7 +42,8 @@ final class MysqlEntries {
         .measured(true).about("deadlock victim; InnoDB detects it at once").build());
     out.add(Catalogue.entry(db, "serializationFailure", SERIALIZATION_FAILURE, TRANSACTION_ROLLED_BACK)
         .thrown(SQL).codes("HY000", 1020)
-        .message("(conn=7) Record has changed since last read in table 't'", "Record has changed since last read")
+        .message("(conn=7) Record has changed since last read in table 't'; try restarting transaction",
+            "Record has changed since last read")
         .measured(true).about("write conflict under innodb_snapshot_isolation=ON (REPEATABLE READ)").build());
     out.add(Catalogue.entry(db, "lockTimeout", LOCK_TIMEOUT, STATEMENT_ROLLED_BACK).thrown(SQL)
         .codes("HY000", 1205).message(lockWait, "Lock wait timeout exceeded")

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * PostgreSQL's failures as pgjdbc 42.7 reports them (always a {@code PSQLException}, vendor code 0; server errors
  * carry the server's message, client-side ones pgjdbc's own), also used for CockroachDB and YugabyteDB, which
  * speak the same protocol, after their own entries. Measured entries were produced against PostgreSQL 15 by
- * {@code CatalogueIT}; for CockroachDB and YugabyteDB nothing is measured here.
+ * {@code PostgresCatalogueIT}; for CockroachDB and YugabyteDB nothing is measured here.
  */
 final class PostgresEntries {
 
@@ -98,7 +98,8 @@ final class PostgresEntries {
         server(db, "inFailedTransaction", OTHER, "25P02",
             "current transaction is aborted, commands ignored until end of transaction block",
             "current transaction is aborted", null, here,
-            "what every statement of an aborted transaction gets until ROLLBACK"),
+            "what every statement of an aborted transaction gets until ROLLBACK; pgjdbc attaches the failure that "
+                + "aborted the transaction as its cause"),
         client(db, "connectionLost", "08006", "An I/O error occurred while sending to the backend.",
             "An I/O error occurred while", here, "the socket broke (network failure, server gone)"),
         client(db, "connectionClosed", "08003", "This connection has been closed.",

@@ -72,7 +72,7 @@ class FailuresTest {
       }
     }
     // measured on MariaDB 10.11: NOWAIT fails with the lock wait timeout 1205; measured on H2 2.3: a write
-    // conflict under REPEATABLE READ fails with exactly the deadlock's exception (CatalogueIT)
+    // conflict under REPEATABLE READ fails with exactly the deadlock's exception (H2CatalogueIT)
     assertEquals(List.of("MARIADB lockNotAvailable (HY000/1205, LOCK_TIMEOUT) for LOCK_NOT_AVAILABLE",
         "H2 serializationFailure (40001/40001, DEADLOCK) for SERIALIZATION_FAILURE"), mismatches);
   }

@@ -365,8 +365,12 @@ final class ConnectionHandler implements InvocationHandler {
   }
 
   private void checkNotAborted(String method, @Nullable String sql) throws SQLException {
-    if (aborted != null && !autoCommit) {
-      throw fail(method, sql, Failures.of(abortedIn).inFailedTransaction().get());
+    SQLException cause = aborted;
+    if (cause != null && !autoCommit) {
+      // pgjdbc attaches the failure that aborted the transaction as the cause of every 25P02 (measured)
+      SQLException e = Failures.of(abortedIn).inFailedTransaction().get();
+      e.initCause(cause);
+      throw fail(method, sql, e);
     }
   }
 
