@@ -22,14 +22,16 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The classification tables of FACTS.md section 1, per database, followed by generic SQLState rules.
+ * The classification tables, per database (the failures of docs/databases.md), followed by generic SQLState
+ * rules.
  *
  * <p>Within a table, rules on a vendor code come before rules on a SQLState alone, because drivers rewrite
  * SQLStates: MySQL Connector/J reports the statement-scope lock wait timeout 1205 as SQLState 40001, which the
  * generic rules would take for a rolled-back transaction. Vendor-code rules leave the SQLState open (null)
- * where drivers disagree on it; the description names what each driver reports. These rules are the single
- * source of truth: the test kit's catalogue of vendor-accurate exceptions is generated from
- * {@link Database#rules()}.
+ * where drivers disagree on it; the description names what each driver reports. These rules are not the
+ * vendor truth they are tested against: the test kit's catalogue of failures (testing module, written by hand
+ * and measured against the real servers) is, and its {@code CatalogueTest} checks that every row here
+ * classifies the catalogue's entries with their kind and with the scope their server effect implies.
  */
 public final class ClassificationTables {
 
@@ -164,7 +166,7 @@ public final class ClassificationTables {
       FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION,
           "deadlock detected (YSQL): the transaction was aborted")), POSTGRESQL);
 
-  // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see RealFailureClassificationIT).
+  // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see docs/databases.md).
   static final List<FailureRule> MARIADB = List.of(
       FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
           "deadlock found when trying to get lock (1213, SQLState 40001, SQLTransactionRollbackException); "
