@@ -57,7 +57,8 @@ final class MysqlEntries {
         .codes("70100", 1969)
         .message("(conn=7) Query execution was interrupted (max_statement_time exceeded)",
             "Query execution was interrupted (max_statement_time exceeded)")
-        .measured(true).about("max_statement_time expired; the driver's setQueryTimeout uses it too").build());
+        .measured(true).about("max_statement_time expired (MariaDB Connector/J's setQueryTimeout sets it too, from "
+            + "its source)").build());
     out.add(Catalogue.entry(db, "queryInterrupted", QUERY_TIMEOUT, STATEMENT_ROLLED_BACK).thrown(TIMEOUT)
         .codes("70100", 1317).message("(conn=7) Query execution was interrupted", "Query execution was interrupted")
         .measured(true).about("KILL QUERY from another session").build());

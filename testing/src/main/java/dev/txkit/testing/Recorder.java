@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  * <p>The trace holds getConnection, statement executions, batches, transaction control (autocommit, isolation,
  * read-only, savepoints, commit, rollback) and connection close, plus any call that failed or met a fault;
  * successful {@code ResultSet.next()} calls and parameter setters are left out. Thread-safe.
+ *
+ * <p>Longer than most classes because it is also the public home of the trace's record types ({@link Event},
+ * {@link FiredFault}, {@link TransactionRun}) that the checks read; each check is a few lines over the trace.
  */
 public final class Recorder {
 

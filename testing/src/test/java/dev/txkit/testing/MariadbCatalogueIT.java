@@ -164,7 +164,7 @@ class MariadbCatalogueIT {
       c.setAutoCommit(false);
       M.update(c, 2, 2);
       // observed: SQLTimeoutException 70100/1969 "(conn=N) Query execution was interrupted (max_statement_time
-      // exceeded)"; the driver's setQueryTimeout gives the same
+      // exceeded)"
       SQLException e = assertThrows(SQLException.class,
           () -> Measurement.exec(c, "SET STATEMENT max_statement_time = 0.05 FOR SELECT SLEEP(5)"));
       M.observed("max_statement_time", MY.queryTimeout(), e, QUERY_TIMEOUT, STATEMENT);

@@ -103,7 +103,8 @@ class ServerFaultsIT {
     SQLException real;
     try (Connection c = f.db.connect()) {
       c.setAutoCommit(false);
-      SQLException duplicate = assertThrows(SQLException.class, () -> script1(c, "INSERT INTO fi_server VALUES (1, 1)"));
+      SQLException duplicate = assertThrows(SQLException.class,
+          () -> script1(c, "INSERT INTO fi_server VALUES (1, 1)"));
       real = assertThrows(SQLException.class, () -> script1(c, "SELECT 1"));
       assertSame(duplicate, real.getCause());
       c.rollback();
@@ -113,7 +114,8 @@ class ServerFaultsIT {
     SQLException emulated;
     try (Connection c = f.ds.getConnection()) {
       c.setAutoCommit(false);
-      SQLException injected = assertThrows(SQLException.class, () -> script1(c, "INSERT INTO fi_server VALUES (2, 2)"));
+      SQLException injected = assertThrows(SQLException.class,
+          () -> script1(c, "INSERT INTO fi_server VALUES (2, 2)"));
       emulated = assertThrows(SQLException.class, () -> script1(c, "SELECT 1"));
       assertSame(injected, emulated.getCause());
       c.rollback();

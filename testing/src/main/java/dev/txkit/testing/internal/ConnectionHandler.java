@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * after a failure (PostgreSQL's aborted transaction, a rolled-back transaction, a dropped connection). What the
  * server does is the catalogue entry's own {@link ServerEffect} (see {@link ServerModel}), never txkit's
  * classification.
+ *
+ * <p>Longer than most classes: it is the one {@link InvocationHandler} of {@link Connection}, and every fault
+ * point on transaction control and the emulation read and change the same per-connection state (autocommit,
+ * savepoints, PostgreSQL's aborted state, dropped); split, that state would have to be shared.
  */
 final class ConnectionHandler implements InvocationHandler {
 
