@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** The catalogue is vendor-accurate and agrees with txkit's own classification tables. */
+/**
+ * The catalogue is vendor-accurate and txkit's classification tables agree with it (every entry of every
+ * database: {@link CatalogueTest}).
+ */
 class FailuresTest {
 
   private static final List<Function<Failures, Failure>> KINDS = List.of(Failures::deadlock,
@@ -68,8 +71,10 @@ class FailuresTest {
         }
       }
     }
-    // measured on MariaDB 10.11: NOWAIT fails with the lock wait timeout 1205
-    assertEquals(List.of("MARIADB lockNotAvailable (HY000/1205, LOCK_TIMEOUT) for LOCK_NOT_AVAILABLE"), mismatches);
+    // measured on MariaDB 10.11: NOWAIT fails with the lock wait timeout 1205; measured on H2 2.3: a write
+    // conflict under REPEATABLE READ fails with exactly the deadlock's exception (H2CatalogueIT)
+    assertEquals(List.of("MARIADB lockNotAvailable (HY000/1205, LOCK_TIMEOUT) for LOCK_NOT_AVAILABLE",
+        "H2 serializationFailure (40001/40001, DEADLOCK) for SERIALIZATION_FAILURE"), mismatches);
   }
 
   @Test

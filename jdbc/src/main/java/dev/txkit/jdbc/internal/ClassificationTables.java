@@ -23,14 +23,16 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The classification tables of FACTS.md section 1, per database, followed by generic SQLState rules.
+ * The classification tables, per database (the failures of docs/databases.md), followed by generic SQLState
+ * rules.
  *
  * <p>Within a table, rules on a vendor code come before rules on a SQLState alone, because drivers rewrite
  * SQLStates: MySQL Connector/J reports the statement-scope lock wait timeout 1205 as SQLState 40001, which the
  * generic rules would take for a rolled-back transaction. Vendor-code rules leave the SQLState open (null)
- * where drivers disagree on it; the description names what each driver reports. These rules are the single
- * source of truth: the test kit's catalogue of vendor-accurate exceptions is generated from
- * {@link Database#rules()}.
+ * where drivers disagree on it; the description names what each driver reports. These rules are not the
+ * vendor truth they are tested against: the test kit's catalogue of failures (testing module, written by hand
+ * and measured against the real servers) is, and its {@code CatalogueTest} checks that every row here
+ * classifies the catalogue's entries with their kind and with the scope their server effect implies.
  */
 public final class ClassificationTables {
 
@@ -40,10 +42,10 @@ public final class ClassificationTables {
   /** Rules that hold for every database, tried after the database's own. */
   static final List<FailureRule> GENERIC = List.of(
       // a pool that has no connection to hand out: whatever the database, and never a lost connection
-      rule(null, null, "connection is not available, request timed out", POOL_EXHAUSTED, STATEMENT,
+      rule(null, null, "connection is not available, request timed out", POOL_EXHAUSTED, TRANSACTION,
           "HikariCP: no connection became free within connectionTimeout (SQLTransientConnectionException, no "
               + "SQLState): the pool is exhausted"),
-      rule("08001", 8001, "login timeout", POOL_EXHAUSTED, STATEMENT,
+      rule("08001", 8001, "login timeout", POOL_EXHAUSTED, TRANSACTION,
           "H2's JdbcConnectionPool: no connection became free within the login timeout (08001/8001 'Login "
               + "timeout'): the pool is exhausted"),
       FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
@@ -109,7 +111,7 @@ public final class ClassificationTables {
 
   // PostgreSQL (pgjdbc throws only PSQLException, so the SQLState is all there is; vendor code is 0).
   static final List<FailureRule> POSTGRESQL = List.of(
-      FailureRule.ofSqlState("53300", POOL_EXHAUSTED, STATEMENT,
+      FailureRule.ofSqlState("53300", POOL_EXHAUSTED, TRANSACTION,
           "too many connections (53300; max_connections, or a role's or database's CONNECTION LIMIT): the server "
               + "refuses another connection"),
       FailureRule.ofSqlState("40001", SERIALIZATION_FAILURE, TRANSACTION,
@@ -178,11 +180,11 @@ public final class ClassificationTables {
       FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION,
           "deadlock detected (YSQL): the transaction was aborted")), POSTGRESQL);
 
-  // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see RealFailureClassificationIT).
+  // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see docs/databases.md).
   static final List<FailureRule> MARIADB = List.of(
-      FailureRule.ofVendorCode(null, 1040, POOL_EXHAUSTED, STATEMENT,
+      FailureRule.ofVendorCode(null, 1040, POOL_EXHAUSTED, TRANSACTION,
           "too many connections (1040, max_connections): the server refuses another connection"),
-      FailureRule.ofVendorCode(null, 1226, POOL_EXHAUSTED, STATEMENT,
+      FailureRule.ofVendorCode(null, 1226, POOL_EXHAUSTED, TRANSACTION,
           "user has exceeded the 'max_user_connections' resource (1226, SQLState 42000): the server refuses "
               + "another connection"),
       FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
@@ -215,9 +217,9 @@ public final class ClassificationTables {
 
   // MySQL, with Connector/J or MariaDB Connector/J.
   static final List<FailureRule> MYSQL = List.of(
-      FailureRule.ofVendorCode(null, 1040, POOL_EXHAUSTED, STATEMENT,
+      FailureRule.ofVendorCode(null, 1040, POOL_EXHAUSTED, TRANSACTION,
           "too many connections (1040, max_connections): the server refuses another connection"),
-      FailureRule.ofVendorCode(null, 1226, POOL_EXHAUSTED, STATEMENT,
+      FailureRule.ofVendorCode(null, 1226, POOL_EXHAUSTED, TRANSACTION,
           "user has exceeded the 'max_user_connections' resource (1226, SQLState 42000): the server refuses "
               + "another connection"),
       FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
