@@ -26,6 +26,7 @@ final class DriverEvents implements DataSource {
   private final DataSource target;
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   private final Map<String, String> examples = new ConcurrentHashMap<>();
+  private final Map<Integer, AtomicLong> connectionsByPort = new ConcurrentHashMap<>();
 
   DriverEvents(DataSource target) {
     this.target = target;
@@ -58,6 +59,13 @@ final class DriverEvents implements DataSource {
       }
     }
     return total;
+  }
+
+  /** @return how many physical connections the driver opened to each node, by SQL port */
+  Map<Integer, Long> connectionsByPort() {
+    Map<Integer, Long> m = new TreeMap<>();
+    connectionsByPort.forEach((port, n) -> m.put(port, n.get()));
+    return m;
   }
 
   /** @return one line per (where, SQLState/vendor code) with its count and an example message */
@@ -96,7 +104,15 @@ final class DriverEvents implements DataSource {
     }
   }
 
-  private Connection wrap(Connection c) {
+  private Connection wrap(Connection c) throws SQLException {
+    // which node the driver picked (once per physical connection, so not on any transaction's path)
+    try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT @@port")) {
+      rs.next();
+      connectionsByPort.computeIfAbsent(rs.getInt(1), p -> new AtomicLong()).incrementAndGet();
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
         new Handler(c, true));
   }
