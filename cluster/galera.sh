@@ -116,6 +116,17 @@ node_state() {
     2>/dev/null | tr '\t' ' ' || true
 }
 
+# Whether any of the given nodes is in a primary component.
+any_primary() {
+  local n status
+  for n in "$@"; do
+    status=$(client "$n" -e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
+      WHERE VARIABLE_NAME='WSREP_CLUSTER_STATUS'" 2>/dev/null || true)
+    [ "$status" = "Primary" ] && return 0
+  done
+  return 1
+}
+
 # Waits until node $1 sees a cluster of $2 members (they need not be Synced yet).
 wait_members() {
   local n=$1 size=$2 deadline state
@@ -148,8 +159,10 @@ wait_synced() {
   local n=$1 size=$2 deadline state pid
   deadline=$(($(date +%s) + TIMEOUT))
   while :; do
-    pid=$(live_pid "$n")
-    if [ -z "$pid" ]; then
+    # the pid just launched: right after the fork its command line is still the shell's, so only ask
+    # whether the process exists
+    pid=$(cat "$(pid_file "$n")" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
       tail -n 30 "$(node_dir "$n")/error.log" >&2 || true
       die "node $n exited while starting; its log: $(node_dir "$n")/error.log"
     fi
@@ -291,6 +304,12 @@ cmd_start() {
     return 0
   fi
   ensure_packages
+  if [ ${#up[@]} -gt 0 ] && ! any_primary "${up[@]}"; then
+    # e.g. one node left of three: it lost quorum, and nodes joining it would wait forever
+    log "nodes ${up[*]} are running but not in a primary component; starting the cluster afresh"
+    stop_pids TERM "${up[@]}" >/dev/null
+    up=()
+  fi
   if [ ${#up[@]} -gt 0 ]; then
     log "nodes ${up[*]} are running; starting nodes ${down[*]}"
     for n in "${down[@]}"; do start_joiner "$n"; done
