@@ -265,7 +265,8 @@ final class BankWorkload {
 
   @Override
   public String toString() {
-    return "calls=" + calls() + " slowest=" + slowestMillis.get() + "ms ok=" + count(Outcome.OK) + " declined=" + count(Outcome.DECLINED) + " unknown="
+    return "calls=" + calls() + " slowest=" + slowestMillis.get() + "ms ok=" + count(Outcome.OK) + " declined="
+        + count(Outcome.DECLINED) + " unknown="
         + count(Outcome.UNKNOWN) + " failed=" + count(Outcome.FAILED);
   }
 }

@@ -79,7 +79,7 @@ class BankWorkloadIT {
    */
   private void clients() throws Exception {
     DriverEvents driver = new DriverEvents(new MariaDbDataSource(
-        GaleraCluster.multiHostUrl("loadbalance", "", 1, 2, 3)));
+        GaleraCluster.multiHostUrl("loadbalance", GaleraCluster.SYNCED_ONLY, 1, 2, 3)));
     HikariDataSource pool = GaleraCluster.pool(driver, CLIENTS, "cl-bank");
     Transactions txs = Transactions.builder(pool).listener(counters).build();
     events.add(driver);

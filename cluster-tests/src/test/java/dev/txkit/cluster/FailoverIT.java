@@ -64,10 +64,13 @@ class FailoverIT {
     final AtomicLong slowestNanos = new AtomicLong();
     final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    Client(int id, String label, String url) {
+    final DriverEvents driver;
+
+    Client(int id, String label, String url) throws java.sql.SQLException {
       this.id = id;
       this.label = label;
-      this.pool = GaleraCluster.pool(url, 2, "cl-failover-" + id);
+      this.driver = new DriverEvents(new org.mariadb.jdbc.MariaDbDataSource(url));
+      this.pool = GaleraCluster.pool(driver, 2, "cl-failover-" + id);
       this.txs = Transactions.builder(pool).listener(counters).build();
     }
 
@@ -95,7 +98,8 @@ class FailoverIT {
     @Override
     public String toString() {
       return label + ": ok=" + ok.sum() + " unknown=" + unknown.sum() + " failed=" + failed.sum() + " slowest="
-          + NANOSECONDS.toMillis(slowestNanos.get()) + "ms; txkit " + counters;
+          + NANOSECONDS.toMillis(slowestNanos.get()) + "ms; txkit " + counters + "\n  driver exceptions:\n"
+          + driver.report();
     }
   }
 
@@ -149,8 +153,9 @@ class FailoverIT {
   @Test
   void aKilledNodeIsLeftForTheNextHostSequentialAndLoadbalance() throws Exception {
     List<Client> clients = List.of(
-        new Client(1, "sequential node2,node1,node3", GaleraCluster.multiHostUrl("sequential", "", 2, 1, 3)),
-        new Client(2, "loadbalance", GaleraCluster.multiHostUrl("loadbalance", "", 1, 2, 3)));
+        new Client(1, "sequential node2,node1,node3",
+            GaleraCluster.multiHostUrl("sequential", GaleraCluster.SYNCED_ONLY, 2, 1, 3)),
+        new Client(2, "loadbalance", GaleraCluster.multiHostUrl("loadbalance", GaleraCluster.SYNCED_ONLY, 1, 2, 3)));
     try {
       run(clients, () -> GaleraCluster.kill(2), () -> GaleraCluster.startNode(2));
       for (Client c : clients) {
@@ -166,7 +171,8 @@ class FailoverIT {
   void aHungNodeIsLeftAfterTheDriversSocketTimeout() throws Exception {
     // without socketTimeout a statement on a hung node waits as long as the node hangs
     List<Client> clients = List.of(new Client(1, "sequential node2,node1,node3 socketTimeout=4000",
-        GaleraCluster.multiHostUrl("sequential", "socketTimeout=4000&connectTimeout=2000", 2, 1, 3)));
+        GaleraCluster.multiHostUrl("sequential", GaleraCluster.SYNCED_ONLY + "&socketTimeout=4000&connectTimeout=2000",
+            2, 1, 3)));
     try {
       run(clients, () -> GaleraCluster.pause(2), () -> {
         GaleraCluster.resume(2);

@@ -28,6 +28,7 @@ import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTimeoutException;
 import java.sql.SQLTransactionRollbackException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -163,6 +164,27 @@ class ClassificationTableTest {
                 "(conn=51) WSREP detected deadlock/conflict and aborted the transaction. Try restarting the "
                     + "transaction", "40001", 1213),
             DEADLOCK, TRANSACTION),
+        // Galera 4, measured on the three-node cluster (cluster-tests: GaleraFailuresIT, LostCommitIT)
+        row("Galera certification failure raised by COMMIT 1213", Database.MARIADB,
+            new SQLTransactionRollbackException(
+                "(conn=10) Deadlock found when trying to get lock; try restarting transaction", "40001", 1213),
+            DEADLOCK, TRANSACTION),
+        row("Galera node not in the primary component 1047", Database.MARIADB,
+            new SQLNonTransientConnectionException(
+                "(conn=12) WSREP has not yet prepared node for application use", "08S01", 1047),
+            CONNECTION_LOST, TRANSACTION),
+        row("Galera quorum lost during COMMIT 1180", Database.MARIADB, new SQLException("(conn=12) Error while "
+                + "appending streaming replication fragment(provider status: Not connected to Primary Component)",
+                "HY000", 1180),
+            OUTCOME_UNKNOWN, TRANSACTION),
+        row("multi-host URL reconnected, transaction lost 25S03", Database.MARIADB,
+            new SQLTransientConnectionException("Driver has reconnect connection after a communications link "
+                + "failure with 127.0.0.1:4407. In progress transaction was lost", "25S03"),
+            CONNECTION_LOST, TRANSACTION),
+        row("multi-host URL reconnected during COMMIT 25S03", Database.MARIADB,
+            new SQLTransientConnectionException("Driver has reconnect connection after a communications failure "
+                + "with 127.0.0.1:35479 during a COMMIT statement", "25S03"),
+            CONNECTION_LOST, TRANSACTION),
         row("Galera deadlock 149", Database.MARIADB,
             new SQLException("(conn=51) Lock deadlock; Retry transaction", "HY000", 149), DEADLOCK, TRANSACTION),
         row("duplicate entry 1062", Database.MARIADB, new SQLIntegrityConstraintViolationException(
@@ -358,6 +380,14 @@ class ClassificationTableTest {
     SQLException duplicate = pg("ERROR", "23505", "duplicate key value violates unique constraint");
     duplicate.setNextException(pg("ERROR", "40P01", "deadlock detected"));
     assertEquals(new Classification(DEADLOCK, TRANSACTION), Database.POSTGRESQL.classifier().classify(duplicate));
+  }
+
+  @Test
+  void only1180FromGaleraReplicationIsAnUnknownOutcome() {
+    // ER_ERROR_DURING_COMMIT from a storage engine, not from the wsrep provider: the commit failed
+    assertEquals(Classification.UNRECOGNISED, Database.MARIADB.classifier().classify(
+        new SQLException("(conn=12) Got error 149 \"Lock deadlock; Retry transaction\" during COMMIT", "HY000",
+            1180)));
   }
 
   @Test
