@@ -79,6 +79,7 @@ final class BankWorkload {
         "CREATE TABLE " + LOG + " (seq BIGINT AUTO_INCREMENT PRIMARY KEY, transfer_id BIGINT NOT NULL, "
             + "from_id INT NOT NULL, to_id INT NOT NULL, amount BIGINT NOT NULL, KEY (transfer_id))",
         "INSERT INTO " + ACCOUNTS + " VALUES " + rows);
+    GaleraCluster.awaitOnAllNodes(ACCOUNTS, LOG);
   }
 
   /** Drops the tables. */

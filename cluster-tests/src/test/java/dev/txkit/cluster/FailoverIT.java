@@ -43,6 +43,7 @@ class FailoverIT {
     GaleraCluster.exec(1, "DROP TABLE IF EXISTS " + TABLE,
         "CREATE TABLE " + TABLE + " (client INT PRIMARY KEY, n BIGINT NOT NULL)",
         "INSERT INTO " + TABLE + " VALUES (1, 0), (2, 0)");
+    GaleraCluster.awaitOnAllNodes(TABLE);
   }
 
   @AfterAll

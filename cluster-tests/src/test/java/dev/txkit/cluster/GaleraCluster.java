@@ -286,6 +286,20 @@ final class GaleraCluster {
   }
 
   /**
+   * Waits until every node has applied what was committed before, e.g. DDL just run on node 1: each node
+   * applies another node's DDL in order but after the statement returned there.
+   *
+   * @param tables tables that must exist everywhere
+   */
+  static void awaitOnAllNodes(String... tables) {
+    for (int n = 1; n <= 3; n++) {
+      for (String t : tables) {
+        queryLong(n, "SELECT COUNT(*) FROM " + t);
+      }
+    }
+  }
+
+  /**
    * Reads one number on a node after it has applied everything committed anywhere in the cluster before the
    * read ({@code wsrep_sync_wait=1}).
    *

@@ -44,6 +44,7 @@ class GaleraFailuresIT {
     GaleraCluster.exec(1, "DROP TABLE IF EXISTS " + TABLE,
         "CREATE TABLE " + TABLE + " (id INT PRIMARY KEY, v INT NOT NULL)",
         "INSERT INTO " + TABLE + " VALUES (1, 0), (2, 0)");
+    GaleraCluster.awaitOnAllNodes(TABLE);
   }
 
   @AfterAll

@@ -54,6 +54,7 @@ class LostCommitIT {
         "CREATE TABLE " + ACCOUNTS + " (id INT PRIMARY KEY, balance INT NOT NULL)",
         "INSERT INTO " + ACCOUNTS + " VALUES (1, 100), (2, 100)");
     MARKERS.create(1);
+    GaleraCluster.awaitOnAllNodes(ACCOUNTS, "cl_lost_markers");
   }
 
   @AfterEach
