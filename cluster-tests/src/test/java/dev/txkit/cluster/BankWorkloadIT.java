@@ -66,6 +66,9 @@ class BankWorkloadIT {
 
   @AfterAll
   static void drop() {
+    if (!GaleraCluster.found()) {
+      return;
+    }
     GaleraCluster.awaitAllSynced();
     new BankWorkload(ACCOUNTS).tearDown();
   }

@@ -48,6 +48,9 @@ class FailoverIT {
 
   @AfterAll
   static void drop() {
+    if (!GaleraCluster.found()) {
+      return;
+    }
     GaleraCluster.awaitAllSynced();
     GaleraCluster.exec(1, "DROP TABLE IF EXISTS " + TABLE);
   }

@@ -69,6 +69,9 @@ final class GaleraCluster {
     PARAMS = m.group(4) == null ? "" : m.group(4);
   }
 
+  /** Set once {@link #require()} found the cluster: cleanup after skipped tests must not start one. */
+  private static volatile boolean found;
+
   private GaleraCluster() {
   }
 
@@ -146,6 +149,7 @@ final class GaleraCluster {
       System.err.println("NOTICE: skipping Galera cluster tests: " + msg);
       Assumptions.abort("skipped: " + msg);
     }
+    found = true;
     if (!down.isEmpty() || !notSynced.isEmpty()) {
       // an earlier test left a node down or joining: the script brings it back and waits until all are Synced
       System.out.println("[cluster] not all nodes are Synced (" + down + notSynced + "); restoring the cluster");
@@ -253,9 +257,19 @@ final class GaleraCluster {
     script("rejoin", String.valueOf(n));
   }
 
-  /** Waits until all three nodes are Synced in one cluster (restarting any that is down). */
+  /**
+   * Waits until all three nodes are Synced in one cluster (restarting any that is down). Does nothing when
+   * {@link #require()} did not find the cluster (the tests were skipped).
+   */
   static void awaitAllSynced() {
-    script("start");
+    if (found) {
+      script("start");
+    }
+  }
+
+  /** @return whether {@link #require()} found the cluster, for cleanup after tests that may have been skipped */
+  static boolean found() {
+    return found;
   }
 
   /**

@@ -49,6 +49,9 @@ class GaleraFailuresIT {
 
   @AfterAll
   static void drop() {
+    if (!GaleraCluster.found()) {
+      return;
+    }
     GaleraCluster.awaitAllSynced();
     GaleraCluster.exec(1, "DROP TABLE IF EXISTS " + TABLE);
   }

@@ -64,6 +64,9 @@ class LostCommitIT {
 
   @AfterAll
   static void drop() {
+    if (!GaleraCluster.found()) {
+      return;
+    }
     GaleraCluster.awaitAllSynced();
     GaleraCluster.exec(1, "DROP TABLE IF EXISTS " + ACCOUNTS);
     MARKERS.drop(1);
