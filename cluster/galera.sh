@@ -320,9 +320,14 @@ cmd_start() {
 
   # nothing runs: throw away what an earlier run left and start from scratch
   for n in "${NODES[@]}"; do check_ports_free "$n"; done
+  if [ -e "$DIR" ] && [ -n "$(ls -A "$DIR" 2>/dev/null)" ] && [ ! -f "$DIR/.txkit-galera" ] \
+    && ! grep -qs 'written by cluster/galera.sh' "$DIR/node1/my.cnf"; then
+    die "$DIR exists and was not made by this script; refusing to delete it (set TXKIT_GALERA_DIR)"
+  fi
   rm -rf "$DIR"
   mkdir -p "$DIR"
   chmod 755 "$DIR"
+  touch "$DIR/.txkit-galera"
   for n in "${NODES[@]}"; do
     mkdir -p "$(node_dir "$n")/data"
     write_cnf "$n"
