@@ -5,6 +5,7 @@ import static dev.txkit.FailureKind.CONSTRAINT_VIOLATION;
 import static dev.txkit.FailureKind.DEADLOCK;
 import static dev.txkit.FailureKind.LOCK_NOT_AVAILABLE;
 import static dev.txkit.FailureKind.LOCK_TIMEOUT;
+import static dev.txkit.FailureKind.OUTCOME_UNKNOWN;
 import static dev.txkit.FailureKind.QUERY_TIMEOUT;
 import static dev.txkit.FailureKind.SERIALIZATION_FAILURE;
 import static dev.txkit.testing.ServerEffect.CONNECTION_GONE;
@@ -91,6 +92,25 @@ final class MysqlEntries {
         .message("Lock wait timeout exceeded; try restarting transaction", "Lock wait timeout exceeded")
         .about("the lock wait timeout through MySQL Connector/J, which rewrites its SQLState to 40001 (from "
             + "Connector/J's source, unverified here)").build());
+    // Galera 4 on a three-node cluster, measured by cluster-tests (GaleraFailuresIT, LostCommitIT, FailoverIT)
+    out.add(Catalogue.entry(db, "galeraNotPrimary", CONNECTION_LOST, CONNECTION_GONE)
+        .thrown(NON_TRANSIENT_CONNECTION).codes("08S01", 1047)
+        .message("(conn=12) WSREP has not yet prepared node for application use",
+            "WSREP has not yet prepared node for application use")
+        .about("a Galera node outside the primary component (lost quorum, or joining): every statement fails, "
+            + "pings and logins still work; retry on another node (measured by cluster-tests)").build());
+    out.add(Catalogue.entry(db, "galeraQuorumLostAtCommit", OUTCOME_UNKNOWN, TRANSACTION_ROLLED_BACK)
+        .thrown(SQL).codes("HY000", 1180)
+        .message("(conn=12) Error while appending streaming replication fragment(provider status: Not connected to "
+            + "Primary Component)", "provider status")
+        .about("the node lost quorum during COMMIT: the transaction is over on this node, but the cluster "
+            + "committed it in some runs (measured by cluster-tests: 5 of 13)").build());
+    out.add(Catalogue.entry(db, "transactionLostOnReconnect", CONNECTION_LOST, CONNECTION_GONE)
+        .thrown("java.sql.SQLTransientConnectionException").codes("25S03", 0)
+        .message("Driver has reconnect connection after a communications link failure with 127.0.0.1:4407. In "
+            + "progress transaction was lost", "In progress transaction was lost")
+        .about("a multi-host URL (sequential, loadbalance) reconnected to another host: the transaction is gone "
+            + "(measured by cluster-tests)").build());
   }
 
   static void mysql(List<Failure> out) {

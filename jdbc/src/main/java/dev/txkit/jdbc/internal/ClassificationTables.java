@@ -180,7 +180,8 @@ public final class ClassificationTables {
       FailureRule.ofSqlState("40P01", DEADLOCK, TRANSACTION,
           "deadlock detected (YSQL): the transaction was aborted")), POSTGRESQL);
 
-  // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see docs/databases.md).
+  // MariaDB Connector/J 3.x (observed against MariaDB 10.11: see docs/databases.md; Galera rows against a three-node
+  // Galera 4 cluster: see cluster-tests, GaleraFailuresIT).
   static final List<FailureRule> MARIADB = List.of(
       FailureRule.ofVendorCode(null, 1040, POOL_EXHAUSTED, TRANSACTION,
           "too many connections (1040, max_connections): the server refuses another connection"),
@@ -189,7 +190,9 @@ public final class ClassificationTables {
               + "another connection"),
       FailureRule.ofVendorCode(null, 1213, DEADLOCK, TRANSACTION,
           "deadlock found when trying to get lock (1213, SQLState 40001, SQLTransactionRollbackException); "
-              + "also a Galera cluster deadlock or certification failure: the transaction was rolled back"),
+              + "also a Galera certification failure, raised by COMMIT with the same message, and a Galera "
+              + "brute-force abort (another node's write set took the row), raised by the next statement or "
+              + "COMMIT: the transaction was rolled back"),
       FailureRule.ofVendorCode(null, 149, DEADLOCK, TRANSACTION,
           "lock deadlock; retry transaction (149, Galera cluster conflict on some versions): the transaction "
               + "was rolled back"),
@@ -212,6 +215,21 @@ public final class ClassificationTables {
       FailureRule.ofVendorCode(null, 1062, CONSTRAINT_VIOLATION, STATEMENT,
           "duplicate entry for key (1062, SQLState 23000, SQLIntegrityConstraintViolationException): only the "
               + "statement was rolled back"),
+      FailureRule.ofVendorCode(null, 1047, CONNECTION_LOST, TRANSACTION,
+          "WSREP has not yet prepared node for application use (1047, SQLState 08S01, "
+              + "SQLNonTransientConnectionException): the Galera node is not in the primary component (it lost "
+              + "quorum, or is joining); the connection still works but every statement fails: retry on "
+              + "another node"),
+      rule("HY000", 1180, "provider status", OUTCOME_UNKNOWN, TRANSACTION,
+          "Galera could not replicate the transaction at COMMIT (1180, SQLState HY000, 'Error while appending "
+              + "streaming replication fragment(provider status: Not connected to Primary Component)'; the node "
+              + "lost the cluster's quorum during COMMIT): measured to be committed anyway, by the whole cluster, "
+              + "in some runs, once the node is back in the primary component, so the outcome is unknown"),
+      FailureRule.ofSqlState("25S03", CONNECTION_LOST, TRANSACTION,
+          "Connector/J multi-host URL (sequential, loadbalance): the connection failed and the driver "
+              + "reconnected to another host (25S03, SQLTransientConnectionException, 'In progress transaction "
+              + "was lost'): retry the whole transaction; when it says 'during a COMMIT statement', the COMMIT "
+              + "may or may not have happened (outcome unknown)"),
       FailureRule.ofSqlState("08*", CONNECTION_LOST, TRANSACTION,
           "connection exception (class 08, SQLNonTransientConnectionException): the connection is gone"));
 
