@@ -55,6 +55,11 @@ public final class ThreadFrames {
     return n;
   }
 
+  /** @return whether the calling thread runs no txkit transaction at all */
+  static boolean isEmpty() {
+    return INNERMOST.get() == null;
+  }
+
   static void push(Scope<?> s) {
     s.previousOnThread = INNERMOST.get();
     INNERMOST.set(s);
