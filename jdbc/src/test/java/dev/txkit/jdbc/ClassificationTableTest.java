@@ -207,6 +207,9 @@ class ClassificationTableTest {
             h2(ErrorCode.GENERAL_ERROR_1, "Transaction was illegally transitioned from ROLLING_BACK to ROLLING_BACK"
                 + " [2.3.232/103]"),
             DEADLOCK, TRANSACTION),
+        row("MVStore race: a statement on a transaction the deadlock detector is rolling back (50000)", Database.H2,
+            h2(ErrorCode.GENERAL_ERROR_1, "Transaction 4 has status ROLLING_BACK, not OPEN [2.5.252/103]"),
+            DEADLOCK, TRANSACTION),
         row("lock timeout HYT00/50200", Database.H2, h2(ErrorCode.LOCK_TIMEOUT_1, "\"CLS_ROWS\""),
             LOCK_TIMEOUT, STATEMENT),
         row("concurrent update 90131", Database.H2, h2(ErrorCode.CONCURRENT_UPDATE_1, "\"CLS_ROWS\""),
