@@ -36,6 +36,9 @@ import javax.sql.DataSource;
  * Run it: {@code mvn -q -pl examples -am test-compile exec:java -Dexec.mainClass=dev.txkit.examples.IsolationExplorer
  * -Dexec.args="jdbc:postgresql://127.0.0.1:5432/test?user=postgres"} (embedded H2 without an argument).
  *
+ * <p>Longer than the other examples on purpose: the five interleavings are the point of the class and read best
+ * side by side, in one method.
+ *
  * <p>One exploration at a time; not thread-safe.
  */
 public final class IsolationExplorer {

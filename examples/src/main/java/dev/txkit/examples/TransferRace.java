@@ -48,6 +48,9 @@ import javax.sql.DataSource;
  * probability, the database's own deadlock (which, like the real one, rolls the transaction back) or a dropped
  * connection.
  *
+ * <p>Longer than the other examples on purpose: the demo's figures must be honest, so the settings, the race
+ * and every counter behind a figure are in this one class, to be read together.
+ *
  * <p>One run at a time; not thread-safe.
  */
 public final class TransferRace {
