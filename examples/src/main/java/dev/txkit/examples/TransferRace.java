@@ -1,7 +1,6 @@
 package dev.txkit.examples;
 
 import dev.txkit.FailureKind;
-import dev.txkit.GiveUpEvent;
 import dev.txkit.RetryEvent;
 import dev.txkit.TransactionListener;
 import dev.txkit.TxOptions;
@@ -126,7 +125,7 @@ public final class TransferRace {
    * @param callerErrors exceptions that reached the callers
    * @param ignoredStatementFailures statement failures the hand-written helper caught and carried on from
    * @param retries txkit's retries by failure kind
-   * @param deadlocks deadlocks seen: retried by txkit, given up on, reaching the caller, or caught by the helper
+   * @param deadlocks deadlocks seen: retried by txkit, reaching the caller, or caught by the helper
    * @param injectedDeadlocks how many of those deadlocks txkit-testing injected
    * @param injectedDrops connections txkit-testing dropped
    * @param expectedTotal the money there should be, in cents
@@ -381,11 +380,6 @@ public final class TransferRace {
       if (event.classification().kind() == FailureKind.DEADLOCK) {
         deadlocks.incrementAndGet();
       }
-    }
-
-    @Override
-    public void onGiveUp(GiveUpEvent event) {
-      // the failure then reaches the caller, which counts it as a deadlock there
     }
 
     Map<FailureKind, Long> retriesByKind() {

@@ -23,9 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The explorer on each database, checked against what the databases' manuals promise (PostgreSQL 13.2, the
- * InnoDB chapter on isolation levels, H2's advanced guide); where a manual promises nothing the measured verdict
- * is printed, not asserted.
+ * The explorer on each database, checked against what each database documents for its isolation levels; where
+ * nothing is promised, the measured verdict is printed, not asserted.
  */
 class IsolationExplorerIT {
 
