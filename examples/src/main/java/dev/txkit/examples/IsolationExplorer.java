@@ -225,7 +225,7 @@ public final class IsolationExplorer {
       if (database.isPostgresFamily()) {
         exec(c, "SET lock_timeout = '200ms'");
       } else if (database.isMysqlFamily()) {
-        exec(c, "SET SESSION innodb_lock_wait_timeout = 1");
+        exec(c, "SET SESSION innodb_lock_wait_timeout = 0"); // 0: fail at once (MariaDB 10.3+)
       } else if (database == Database.H2) {
         exec(c, "SET LOCK_TIMEOUT 200");
       }
