@@ -299,6 +299,7 @@ public final class Transactions implements AutoCloseable {
     private @Nullable DoubleSupplier random;
     private String name = "txkit";
     private boolean resolveCommitOutcome;
+    private @Nullable CommitMarkers commitMarkers;
     private Duration leakDetectionThreshold = Duration.ofSeconds(60);
     private boolean owns;
 
@@ -390,13 +391,44 @@ public final class Transactions implements AutoCloseable {
     /**
      * On PostgreSQL, records each transaction's id before {@code COMMIT} (one extra round trip per
      * transaction) so that a commit whose reply is lost can be resolved with {@code pg_xact_status}: committed
-     * means success, aborted means a safe retry. Off by default.
+     * means success, aborted means a safe retry. Off by default. Other databases have no such lookup; on
+     * MariaDB, MySQL and Galera use {@link #commitMarkers(CommitMarkers)}.
      *
      * @param resolve true to resolve
      * @return this builder
      */
     public Builder resolveCommitOutcome(boolean resolve) {
       this.resolveCommitOutcome = resolve;
+      return this;
+    }
+
+    /**
+     * Resolves commits whose reply is lost with marker rows in {@code table}, with the default settings of
+     * {@link CommitMarkers}: the same as {@code commitMarkers(CommitMarkers.table(table))}.
+     *
+     * @param table the marker table, {@code name} or {@code schema.name}; it must exist
+     *     ({@link CommitMarkers#createTableSql()})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code table} is not a plain (optionally schema-qualified) identifier
+     */
+    public Builder commitMarkers(String table) {
+      return commitMarkers(CommitMarkers.table(table));
+    }
+
+    /**
+     * On MariaDB, MySQL and Galera, makes every read-write transaction write a marker row just before
+     * {@code COMMIT} (one extra statement per transaction) so that a commit whose reply is lost can be resolved on
+     * another connection: marker there means committed (the call succeeds, no retry); marker absent and fenced off
+     * by txkit means not committed (the call retries); anything else stays unknown
+     * ({@link dev.txkit.CommitOutcomeUnknownException}). {@link CommitMarkers} explains how, and the cleanup of
+     * old markers. Off by default. On any other database the first transaction fails with an
+     * {@code IllegalStateException}.
+     *
+     * @param markers the settings
+     * @return this builder
+     */
+    public Builder commitMarkers(CommitMarkers markers) {
+      this.commitMarkers = Objects.requireNonNull(markers, "markers");
       return this;
     }
 
@@ -427,7 +459,7 @@ public final class Transactions implements AutoCloseable {
      * @return the transactions
      */
     public Transactions build() {
-      JdbcResource resource = new JdbcResource(dataSource, name, rules, resolveCommitOutcome);
+      JdbcResource resource = new JdbcResource(dataSource, name, rules, resolveCommitOutcome, commitMarkers, ticker);
       String prefix = "[" + name + "] ";
       TransactionEngine engine = TransactionEngine.builder().sleeper(sleeper).ticker(ticker).random(random)
           .listeners(listeners).leakThreshold(leakDetectionThreshold)

@@ -55,6 +55,10 @@ public final class JdbcAttempt implements ResourceTransaction {
   /** Whether the transaction's id was recorded before COMMIT, for resolving a lost reply. */
   private boolean idRecorded;
   private @Nullable String transactionId;
+  /** The commit marker written before COMMIT, when markers are on and the transaction is read-write. */
+  private MarkerTable.@Nullable Marker marker;
+  /** Whether the commit went through and its marker asked for old markers to be deleted. */
+  private boolean cleanupMarkers;
   private @Nullable Connection managed;
   private @Nullable Throwable statementFailure;
 
@@ -151,6 +155,10 @@ public final class JdbcAttempt implements ResourceTransaction {
     if (failed != null) {
       checkNotAborted(failed);
     }
+    MarkerTable markers = resource.markers();
+    if (markers != null && !scope.transactionReadOnly()) {
+      marker = markers.write(connection, dialect.database);
+    }
     String idQuery = resource.resolveCommits() ? dialect.transactionIdQuery() : null;
     if (idQuery != null) {
       try (PreparedStatement ps = connection.prepareStatement(idQuery); ResultSet rs = ps.executeQuery()) {
@@ -162,6 +170,8 @@ public final class JdbcAttempt implements ResourceTransaction {
     end = End.COMMIT_SENT;
     connection.commit();
     end = End.FINISHED;
+    MarkerTable.Marker m = marker;
+    cleanupMarkers = m != null && m.cleanupDue;
   }
 
   @Override
@@ -191,6 +201,10 @@ public final class JdbcAttempt implements ResourceTransaction {
       // the connection failed before COMMIT was sent (recording the transaction id): nothing committed
       return CommitResolution.NOT_COMMITTED;
     }
+    MarkerTable markers = resource.markers();
+    if (markers != null) {
+      return resolveByMarker(markers);
+    }
     if (!idRecorded) {
       return CommitResolution.UNKNOWN;
     }
@@ -217,6 +231,23 @@ public final class JdbcAttempt implements ResourceTransaction {
     }
   }
 
+  /** The commit-marker resolver (docs/databases.md, section 7). */
+  private CommitResolution resolveByMarker(MarkerTable markers) {
+    MarkerTable.Marker m = marker;
+    if (m == null) {
+      // read-only (the database refused writes): committed or not, it changed nothing
+      return CommitResolution.COMMITTED;
+    }
+    // the connection is broken; hand its pool slot back before the resolver asks the pool for another
+    end = End.CLOSED;
+    resource.discard(connection, null);
+    long budget = markers.settings.resolveTimeout().toNanos();
+    if (scope.hasDeadline()) {
+      budget = Math.min(budget, scope.deadlineNanos() - resource.ticker().read());
+    }
+    return new MarkerResolver(resource, markers, m, scope.transactionName(), dialect.database).resolve(budget);
+  }
+
   @Override
   public void close() {
     if (end == End.CLOSED) {
@@ -227,6 +258,11 @@ public final class JdbcAttempt implements ResourceTransaction {
     if (how != End.FINISHED) {
       // neither commit nor rollback went through: the session may still hold an open transaction, and turning
       // autocommit back on would commit it on some drivers. Never return such a connection to the pool.
+      resource.discard(connection, null);
+      return;
+    }
+    MarkerTable markers = resource.markers();
+    if (cleanupMarkers && markers != null && !markers.cleanUp(connection, resource.name())) {
       resource.discard(connection, null);
       return;
     }

@@ -6,7 +6,9 @@ import dev.txkit.FailureClassifier;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
+import dev.txkit.Ticker;
 import dev.txkit.TxOptions;
+import dev.txkit.jdbc.CommitMarkers;
 import dev.txkit.jdbc.Database;
 import dev.txkit.spi.TransactionResource;
 import dev.txkit.spi.TransactionScope;
@@ -35,6 +37,8 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   private final String name;
   private final List<FailureRule> userRules;
   private final boolean resolveCommits;
+  private final @Nullable MarkerTable markers;
+  private final Ticker ticker;
   private volatile @Nullable Learned learned;
   /** The kind (number, text) of each key column {@code lockRows} has seen, by lower-cased "table.column". */
   private final Map<String, Integer> lockColumnKinds = new ConcurrentHashMap<>();
@@ -59,10 +63,25 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
    * @param resolveCommits whether to record transaction ids to resolve unknown commit outcomes
    */
   public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits) {
+    this(dataSource, name, userRules, resolveCommits, null, Ticker.system());
+  }
+
+  /**
+   * @param dataSource where connections come from
+   * @param name the instance's name, the prefix of its log lines
+   * @param userRules classification rules tried before the database's
+   * @param resolveCommits whether to record transaction ids to resolve unknown commit outcomes
+   * @param markers the commit-marker resolver's settings, or null for none
+   * @param ticker the engine's clock (a lost commit's resolution ends by the call's deadline)
+   */
+  public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits,
+      @Nullable CommitMarkers markers, Ticker ticker) {
     this.dataSource = dataSource;
     this.name = name;
     this.userRules = List.copyOf(userRules);
     this.resolveCommits = resolveCommits;
+    this.markers = markers == null ? null : new MarkerTable(markers);
+    this.ticker = ticker;
   }
 
   /** @return the data source */
@@ -81,6 +100,15 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
 
   boolean resolveCommits() {
     return resolveCommits;
+  }
+
+  /** @return the commit-marker table, or null when markers are off */
+  @Nullable MarkerTable markers() {
+    return markers;
+  }
+
+  Ticker ticker() {
+    return ticker;
   }
 
   /**
@@ -141,6 +169,11 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
         l = learn(c);
       }
       Dialect dialect = l.dialect;
+      MarkerTable m = markers;
+      if (m != null) {
+        // before the transaction begins: creating the table commits implicitly
+        m.prepare(c, dialect);
+      }
       boolean autoCommit = c.getAutoCommit();
       int restoreIsolation = -1;
       Isolation isolation = options.isolation();
