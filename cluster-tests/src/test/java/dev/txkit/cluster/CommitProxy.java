@@ -85,18 +85,25 @@ final class CommitProxy implements AutoCloseable {
 
   private void accept() {
     while (!server.isClosed()) {
+      Socket client;
       try {
-        Socket client = server.accept();
+        client = server.accept();
+      } catch (IOException e) {
+        return;
+      }
+      try {
         Socket node = new Socket();
-        node.connect(target, 2000);
         sockets.add(client);
         sockets.add(node);
+        // the node may be dead (a test killed it): then the client's connection fails at once, as it would on
+        // the node itself, and the proxy goes on accepting
+        node.connect(target, 2000);
         // set when this connection's COMMIT went to the node and its reply must be withheld
         AtomicBoolean withhold = new AtomicBoolean();
         start("commit-proxy-up", () -> clientToNode(client, node, withhold));
         start("commit-proxy-down", () -> nodeToClient(node, client, withhold));
       } catch (IOException e) {
-        return;
+        closeQuietly(client);
       }
     }
   }
