@@ -13,12 +13,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of one node that stops the first {@code COMMIT} a client sends, at an exact point: it
- * either holds the COMMIT back (the node never sees it), or lets the node execute it and holds back the reply
- * (committed, the client never learns it). While the COMMIT is stopped the test kills the node; then
- * {@link #release()} closes the client's socket, so the client sees its connection fail during COMMIT.
+ * A TCP proxy in front of one node that stops the first {@code COMMIT} a client sends (or the first few, one stop
+ * each, from different connections), at an exact point: it either holds the COMMIT back (the node never sees it),
+ * or lets the node execute it and holds back the reply (committed, the client never learns it). While the COMMITs
+ * are stopped the test kills the node; then {@link #release()} closes the clients' sockets, so the clients see
+ * their connections fail during COMMIT. An {@link #unarmed} proxy passes everything through until {@link #arm()}.
  *
  * <p>It reads the client's side of the MariaDB protocol packet by packet (3-byte length, sequence number,
  * payload) and recognises {@code COM_QUERY "COMMIT"}, which is what Connector/J's {@code commit()} sends.
@@ -38,27 +40,48 @@ final class CommitProxy implements AutoCloseable {
 
   private final ServerSocket server;
   private final InetSocketAddress target;
-  private final Stop stop;
-  private final AtomicBoolean armed = new AtomicBoolean(true);
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Stop[] stops;
+  private final AtomicInteger nextStop = new AtomicInteger();
+  private volatile boolean armed = true;
+  private final CountDownLatch stopped;
   private final CountDownLatch released = new CountDownLatch(1);
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
   /**
-   * Starts the proxy on an ephemeral port of 127.0.0.1.
+   * Starts the proxy on an ephemeral port of 127.0.0.1, armed.
    *
    * @param targetHostPort the node, "host:port"
-   * @param stop where to stop the first COMMIT
+   * @param stops where to stop the first COMMIT, the second, ...
    * @throws IOException if it cannot listen
    */
-  CommitProxy(String targetHostPort, Stop stop) throws IOException {
+  CommitProxy(String targetHostPort, Stop... stops) throws IOException {
     String[] hp = targetHostPort.split(":");
     this.target = new InetSocketAddress(hp[0], Integer.parseInt(hp[1]));
-    this.stop = stop;
+    this.stops = stops.clone();
+    this.stopped = new CountDownLatch(stops.length);
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "commit-proxy-accept");
     acceptor.setDaemon(true);
     acceptor.start();
+  }
+
+  /**
+   * A proxy that stops no COMMIT until {@link #arm()}: the first COMMITs after that are stopped.
+   *
+   * @param targetHostPort the node, "host:port"
+   * @param stops where to stop the first COMMIT after arming, the second, ...
+   * @return the proxy
+   * @throws IOException if it cannot listen
+   */
+  static CommitProxy unarmed(String targetHostPort, Stop... stops) throws IOException {
+    CommitProxy p = new CommitProxy(targetHostPort, stops);
+    p.armed = false;
+    return p;
+  }
+
+  /** From now on, stops the next COMMITs. */
+  void arm() {
+    armed = true;
   }
 
   /** @return "127.0.0.1:port" of the proxy */
@@ -67,8 +90,8 @@ final class CommitProxy implements AutoCloseable {
   }
 
   /**
-   * Waits until a COMMIT has been stopped (with {@link Stop#BEFORE_REPLY}: until the node's reply to it has
-   * arrived at the proxy).
+   * Waits until every COMMIT to stop has been stopped (with {@link Stop#BEFORE_REPLY}: until the node's reply to
+   * it has arrived at the proxy).
    *
    * @param seconds how long to wait
    * @return whether it happened in time
@@ -128,15 +151,19 @@ final class CommitProxy implements AutoCloseable {
           return;
         }
         // the first packet is the handshake response, not a command
-        boolean commit = handshakeDone && isCommit(payload) && armed.compareAndSet(true, false);
+        Stop stop = null;
+        if (handshakeDone && armed && isCommit(payload)) {
+          int i = nextStop.getAndIncrement();
+          stop = i < stops.length ? stops[i] : null;
+        }
         handshakeDone = true;
-        if (commit && stop == Stop.BEFORE_NODE) {
+        if (stop == Stop.BEFORE_NODE) {
           stopped.countDown();
           awaitRelease();
           closeQuietly(client, node);
           return;
         }
-        if (commit) {
+        if (stop == Stop.BEFORE_REPLY) {
           withhold.set(true);
         }
         out.write(header);
