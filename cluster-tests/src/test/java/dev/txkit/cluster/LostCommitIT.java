@@ -214,8 +214,8 @@ class LostCommitIT {
     int attempt;
     long started;
     try (CommitProxy proxy = new CommitProxy(GaleraCluster.host(2), CommitProxy.Stop.BEFORE_REPLY);
-        HikariDataSource pool = GaleraCluster.pool(new MariaDbDataSource("jdbc:mariadb://" + proxy.hostPort()
-            + "/txkit?user=root&connectTimeout=1000"), 1, "cl-lost");
+        HikariDataSource pool = pool(new MariaDbDataSource("jdbc:mariadb://" + proxy.hostPort()
+            + "/txkit?user=root&connectTimeout=1000"), 2_000);
         Transactions txs = txkit(pool, Duration.ofSeconds(3))) {
       Future<Integer> call = executor.submit(() -> transfer(txs));
       assertTrue(proxy.awaitStopped(30), "the COMMIT reached the proxy");
@@ -228,8 +228,8 @@ class LostCommitIT {
     String seen;
     try {
       assertEquals(-1, attempt, "no node answers: unknown, never a guess");
-      // each round waits for a connection as long as the pool does (its connectionTimeout, 10 s here)
-      assertTrue(resolvedMillis < 3_000 + 10_000 + 5_000, "the resolver gave up after its 3 s budget and one wait "
+      // a round waits for a connection as long as the pool does (its connectionTimeout, 2 s here)
+      assertTrue(resolvedMillis < 3_000 + 2_000 + 3_000, "the resolver gave up after its 3 s budget and one wait "
           + "for the pool: " + resolvedMillis + " ms");
       seen = checkOutcome(attempt, 1, 3);
     } finally {
@@ -237,6 +237,17 @@ class LostCommitIT {
     }
     System.out.println("OBSERVED Galera lost COMMIT, no other node to ask: " + seen + " after " + resolvedMillis
         + " ms");
+  }
+
+  /** A pool of one connection that waits at most {@code connectionTimeoutMillis} for a connection. */
+  private static HikariDataSource pool(DataSource driver, long connectionTimeoutMillis) {
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    config.setDataSource(driver);
+    config.setMaximumPoolSize(1);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(connectionTimeoutMillis);
+    config.setPoolName("cl-lost");
+    return new HikariDataSource(config);
   }
 
   /**

@@ -142,18 +142,25 @@ class CommitMarkersIT {
   void lingeringSessionIsEndedAndItsLateCommitFails() throws Exception {
     RtKit.Recorder rec = new RtKit.Recorder();
     LostCommitDataSource[] handle = new LostCommitDataSource[1];
-    // a late COMMIT "before statement 1000": never during the resolution; it is sent after the call instead
-    Transactions txs = txkit(LostCommitDataSource.lateCommit(pool, 1000, handle), rec);
-    try {
-      int attempt = txs.inTransaction(TRANSFER, tx -> transfer(tx));
-      assertEquals(2, attempt);
-      assertEquals(0, rec.outcomeUnknown.get());
-      handle[0].lateCommit();
-      assertFalse(handle[0].lateCommitted.get(), "the lingering session was ended: its late COMMIT fails");
-      assertEquals(0, db.queryLong("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?",
-          handle[0].session.get()), "the session is gone");
-    } finally {
-      handle[0].closeHeld();
+    // two connections: the lingering one (held), and the one the resolver takes and the retry reuses
+    try (HikariDataSource two = db.newPool(2)) {
+      // a late COMMIT "before statement 1000": never during the resolution; it is sent after the call instead
+      Transactions txs = txkit(LostCommitDataSource.lateCommit(two, 1000, handle), rec);
+      try {
+        int attempt = txs.inTransaction(TRANSFER, tx -> transfer(tx));
+        assertEquals(2, attempt);
+        assertEquals(0, rec.outcomeUnknown.get());
+        handle[0].lateCommit();
+        assertFalse(handle[0].lateCommitted.get(), "the lingering session was ended: its late COMMIT fails");
+        assertEquals(0, db.queryLong("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?",
+            handle[0].session.get()), "the session is gone");
+        // the resolver's settings were per statement: the connection it used is back in the pool unchanged
+        assertEquals(1, txs.inTransaction(tx -> tx.queryOne("SELECT @@session.innodb_lock_wait_timeout = "
+            + "@@global.innodb_lock_wait_timeout AND @@session.wsrep_sync_wait = @@global.wsrep_sync_wait",
+            Integer.class)));
+      } finally {
+        handle[0].closeHeld();
+      }
     }
     assertEquals(List.of(1L, 1L), values(), "applied exactly once");
     assertEquals(1, markers("fenced"));
