@@ -155,9 +155,10 @@ class CommitMarkersIT {
         assertEquals(0, db.queryLong("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?",
             handle[0].session.get()), "the session is gone");
         // the resolver's settings were per statement: the connection it used is back in the pool unchanged
-        assertEquals(1, txs.inTransaction(tx -> tx.queryOne("SELECT @@session.innodb_lock_wait_timeout = "
+        long unchanged = txs.inTransaction(tx -> tx.queryOne("SELECT @@session.innodb_lock_wait_timeout = "
             + "@@global.innodb_lock_wait_timeout AND @@session.wsrep_sync_wait = @@global.wsrep_sync_wait",
-            Integer.class)));
+            Long.class));
+        assertEquals(1L, unchanged);
       } finally {
         handle[0].closeHeld();
       }
