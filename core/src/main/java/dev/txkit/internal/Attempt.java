@@ -7,7 +7,11 @@ import dev.txkit.CurrentTransaction;
 import dev.txkit.DatabaseFailureException;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureScope;
+import dev.txkit.PitfallException;
+import dev.txkit.PitfallMode;
+import dev.txkit.Pitfalls;
 import dev.txkit.TransactionTimeoutException;
+import dev.txkit.TransactionWarning;
 import dev.txkit.UnexpectedRollbackException;
 import dev.txkit.spi.AttemptBody;
 import dev.txkit.spi.CommitResolution;
@@ -57,10 +61,23 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
   @Nullable CompletionStatus status;
   /** Set when a joined block's setRollbackOnly rolled back a transaction whose callback returned normally. */
   @Nullable UnexpectedRollbackException unexpectedRollback;
+  /** Set when the commit's reply was lost and the resolver established that it committed. */
+  boolean resolved;
+  /** The call's statistics when its clock is read, else null (then nothing below is measured). */
+  private final @Nullable CallStats clocked;
+  /** When the connection was ready (ticker), and when the last statement ended. */
+  private long activeAt;
+  private long lastStatementEnd;
+  private boolean anyStatement;
+  /** Time spent inside statements while the transaction was open, for its idle time. */
+  private long statementNanos;
+  private boolean openEnded;
 
   Attempt(Call<C> call, int number) {
     this.call = call;
     this.number = number;
+    CallStats s = call.stats;
+    this.clocked = s != null && s.clock ? s : null;
   }
 
   // ---- state -------------------------------------------------------------------------------------------------
@@ -189,7 +206,7 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
       } catch (Throwable t) {
         scope.end();
         Classification c = isDoomed() ? doomClassification() : classify(t);
-        rollbackQuietly(t);
+        rollbackAfterBody(t);
         failure = new Failure(t, c, false);
         return null;
       }
@@ -222,11 +239,32 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
     }
     go(AttemptState.ACTIVE);
     scope.activate();
+    if (clocked != null) {
+      activeAt = call.engine.ticker.read();
+    }
     return true;
   }
 
   /** Ends a normal return: commits, unless doomed, past the deadline or rollback-only. */
   void commit() {
+    long t;
+    try {
+      t = endOpen(true);
+    } catch (PitfallException e) {
+      t = clocked != null ? call.engine.ticker.read() : 0L;
+      rollbackQuietly(e);
+      databaseTime(t);
+      failure = new Failure(e, Classification.UNRECOGNISED, false);
+      return;
+    }
+    try {
+      commitOrRollback();
+    } finally {
+      databaseTime(t);
+    }
+  }
+
+  private void commitOrRollback() {
     if (state == AttemptState.DOOMED) {
       Throwable cause = Objects.requireNonNull(doomCause);
       Classification c = doomClassification();
@@ -277,6 +315,9 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
             t, NOT_COMMITTED), NOT_COMMITTED, false);
         return;
       }
+      if (r == CommitResolution.COMMITTED) {
+        resolved = true;
+      }
       if (r == CommitResolution.UNKNOWN) {
         go(AttemptState.UNKNOWN);
         status = CompletionStatus.UNKNOWN;
@@ -301,6 +342,8 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
    * @return whether it succeeded; else {@link #failure} says why
    */
   boolean rollback(String whatFailed) {
+    boolean timed = clocked != null && !openEnded;
+    long started = timed ? endOpen(false) : 0L;
     go(AttemptState.ROLLING_BACK);
     try {
       transaction().rollback();
@@ -312,7 +355,17 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
     } finally {
       go(AttemptState.ROLLED_BACK);
       status = CompletionStatus.ROLLED_BACK;
+      if (timed) {
+        databaseTime(started);
+      }
     }
+  }
+
+  /** Rolls back after the body failed: the end of the open period, then the rollback. */
+  private void rollbackAfterBody(Throwable primary) {
+    long t = endOpen(false);
+    rollbackQuietly(primary);
+    databaseTime(t);
   }
 
   /** Rolls back after a failure; a rollback failure is attached to it as suppressed. */
@@ -343,6 +396,110 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
       }
     }
     state = AttemptState.CLOSED;
+  }
+
+  // ---- measuring (only when the call is clocked) ------------------------------------------------------------
+
+  boolean measured() {
+    return clocked != null;
+  }
+
+  long ticks() {
+    return call.engine.ticker.read();
+  }
+
+  void connectionWaited(long nanos) {
+    CallStats s = clocked;
+    if (s != null && nanos > 0) {
+      s.connectionNanos += nanos;
+    }
+  }
+
+  /**
+   * A statement is about to run: checks the idle gap since the last one and how long the transaction is open.
+   *
+   * @return the ticker reading to pass to {@link #statementEnded}
+   * @throws PitfallException when a pitfall in fail mode is seen
+   */
+  long statementStarted() {
+    long now = call.engine.ticker.read();
+    if (clocked != null) {
+      checkPitfalls(now, false);
+    }
+    return now;
+  }
+
+  void statementEnded(long started) {
+    CallStats s = clocked;
+    if (s == null) {
+      return;
+    }
+    long now = call.engine.ticker.read();
+    long d = now - started;
+    s.statements++;
+    s.databaseNanos += d;
+    statementNanos += d;
+    lastStatementEnd = now;
+    anyStatement = true;
+  }
+
+  /**
+   * Ends the open period of the transaction (before its commit or rollback): adds its idle time, and before a
+   * commit checks the pitfalls once more.
+   *
+   * @return the ticker reading, to time the commit or rollback with (0 when not measured)
+   * @throws PitfallException when a pitfall in fail mode is seen before a commit
+   */
+  private long endOpen(boolean committing) {
+    CallStats s = clocked;
+    if (s == null) {
+      return 0L;
+    }
+    long now = call.engine.ticker.read();
+    if (!openEnded && state != AttemptState.BEGINNING) {
+      openEnded = true;
+      s.idleNanos += Math.max(0L, now - activeAt - statementNanos);
+      if (committing && state == AttemptState.ACTIVE) {
+        checkPitfalls(now, true);
+      }
+    }
+    return now;
+  }
+
+  /** Adds the time since {@code started} (a commit or rollback) to the database time. */
+  private void databaseTime(long started) {
+    CallStats s = clocked;
+    if (s != null) {
+      s.databaseNanos += call.engine.ticker.read() - started;
+    }
+  }
+
+  private void checkPitfalls(long now, boolean atCommit) {
+    CallStats s = Objects.requireNonNull(clocked);
+    Pitfalls p = call.engine.pitfalls;
+    if (p.idleGap() != PitfallMode.OFF && anyStatement && !s.warnedIdle) {
+      long gap = now - lastStatementEnd;
+      long limit = Durations.nanos(p.idleGapThreshold());
+      if (gap > limit) {
+        s.warnedIdle = true;
+        call.engine.pitfall(p.idleGap(), TransactionWarning.Kind.IDLE_GAP, call, number, "transaction was idle for "
+            + gap / 1_000_000L + " ms " + (atCommit ? "between its last statement and its commit" : "between two "
+            + "statements") + ", longer than the idle gap threshold of " + limit / 1_000_000L + " ms: it held its "
+            + "connection and locks while the application did something else. Do slow work (HTTP calls, emails) "
+            + "before the transaction or after it: tx.afterCommit(() -> ...) is the place for an email");
+      }
+    }
+    if (p.longTransaction() != PitfallMode.OFF && !s.warnedLong) {
+      long open = now - activeAt;
+      long limit = Durations.nanos(p.longTransactionThreshold());
+      if (open > limit) {
+        s.warnedLong = true;
+        call.engine.pitfall(p.longTransaction(), TransactionWarning.Kind.LONG_TRANSACTION, call, number,
+            "transaction has been open for " + open / 1_000_000L + " ms (attempt " + number + "), longer than the "
+            + "long transaction threshold of " + limit / 1_000_000L + " ms: long transactions hold locks and "
+            + "connections, and block vacuum/purge. Make it shorter, split it, or raise the threshold");
+      }
+    }
   }
 
   // ---- savepoints of nested blocks ---------------------------------------------------------------------------
