@@ -4,6 +4,7 @@ import dev.txkit.Classification;
 import dev.txkit.FailureClassifier;
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
+import dev.txkit.TransactionWarning;
 import dev.txkit.TxOptions;
 import dev.txkit.jdbc.Database;
 import dev.txkit.spi.TransactionResource;
@@ -12,7 +13,10 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,6 +36,12 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   private final List<FailureRule> userRules;
   private final boolean resolveCommits;
   private volatile @Nullable Learned learned;
+  private final boolean selfCheck;
+  private final Consumer<TransactionWarning> warn;
+  private final AtomicBoolean checked = new AtomicBoolean();
+  /** Bits (by Isolation ordinal) of the isolation levels already checked once. */
+  private volatile int checkedIsolations;
+  private final List<TransactionWarning> configurationWarnings = new CopyOnWriteArrayList<>();
 
   /** What is learned from the first connection. */
   private static final class Learned {
@@ -53,10 +63,45 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
    * @param resolveCommits whether to record transaction ids to resolve unknown commit outcomes
    */
   public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits) {
+    this(dataSource, name, userRules, resolveCommits, false, w -> { });
+  }
+
+  /**
+   * @param dataSource where connections come from
+   * @param name the instance's name, the prefix of its log lines
+   * @param userRules classification rules tried before the database's
+   * @param resolveCommits whether to record transaction ids to resolve unknown commit outcomes
+   * @param selfCheck whether to check the driver, pool and database settings once ({@link SelfCheck})
+   * @param warn where the self-check's warnings go
+   */
+  public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits,
+      boolean selfCheck, Consumer<TransactionWarning> warn) {
     this.dataSource = dataSource;
     this.name = name;
     this.userRules = List.copyOf(userRules);
     this.resolveCommits = resolveCommits;
+    this.selfCheck = selfCheck;
+    this.warn = warn;
+  }
+
+  /**
+   * What the self-check found so far: the first connection's settings, and each isolation level once used.
+   *
+   * @return the warnings
+   * @throws SQLException if no connection could be taken to check
+   */
+  public List<TransactionWarning> configurationWarnings() throws SQLException {
+    learned();
+    return List.copyOf(configurationWarnings);
+  }
+
+  private void report(TransactionWarning w) {
+    configurationWarnings.add(w);
+    try {
+      warn.accept(w);
+    } catch (RuntimeException e) {
+      LOG.warn("[{}] a transaction listener threw; ignored", name, e);
+    }
   }
 
   /** @return the data source */
@@ -106,6 +151,15 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     DatabaseMetaData md = c.getMetaData();
     Database db = Database.detect(c);
     l = new Learned(Dialect.of(db), db.classifier().withRulesFirst(userRules), c.getTransactionIsolation());
+    if (selfCheck && checked.compareAndSet(false, true)) {
+      try {
+        for (TransactionWarning w : SelfCheck.connection(dataSource, c, db)) {
+          report(w);
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("[{}] the self-check of the connection's settings failed: {}", name, e.toString());
+      }
+    }
     learned = l;
     LOG.debug("[{}] detected {} ({}), default isolation {}", name, db, md.getDatabaseProductVersion(),
         l.defaultIsolation);
@@ -115,7 +169,16 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   @Override
   public JdbcAttempt begin(TransactionScope<JdbcAttempt> scope) throws SQLException {
     TxOptions options = scope.options();
-    Connection c = dataSource.getConnection();
+    boolean measured = scope.measured();
+    long asked = measured ? scope.ticks() : 0L;
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } finally {
+      if (measured) {
+        scope.connectionWaited(scope.ticks() - asked);
+      }
+    }
     try {
       Learned l = learned;
       if (l == null) {
@@ -129,6 +192,9 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
         // before autocommit is turned off: H2 commits, MariaDB defers and pgjdbc throws otherwise (docs/databases.md)
         c.setTransactionIsolation(isolation.jdbcLevel());
         restoreIsolation = l.defaultIsolation;
+        if (selfCheck && (checkedIsolations & (1 << isolation.ordinal())) == 0) {
+          checkIsolation(c, l, isolation);
+        }
       }
       boolean restoreReadOnly = false;
       if (options.readOnly() && dialect.readOnlyThroughDriver() && !c.isReadOnly()) {
@@ -150,6 +216,19 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     } catch (SQLException | RuntimeException e) {
       discard(c, e);
       throw e;
+    }
+  }
+
+  /** Checks an isolation level once per instance: what the database reports, and what it is known to do. */
+  private synchronized void checkIsolation(Connection c, Learned l, Isolation isolation) throws SQLException {
+    int bit = 1 << isolation.ordinal();
+    if ((checkedIsolations & bit) != 0) {
+      return;
+    }
+    checkedIsolations |= bit;
+    TransactionWarning w = SelfCheck.isolation(c, l.dialect.database, isolation);
+    if (w != null) {
+      report(w);
     }
   }
 

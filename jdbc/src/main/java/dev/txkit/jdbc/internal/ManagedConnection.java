@@ -126,6 +126,14 @@ final class ManagedConnection implements InvocationHandler {
         }
         if (!name.equals("addBatch")) {
           scope.applyDeadline(statement);
+          if (scope.measured()) {
+            long t = scope.statementStarted();
+            try {
+              return call(statement, method, args);
+            } finally {
+              scope.statementEnded(t);
+            }
+          }
         }
       }
       return call(statement, method, args);

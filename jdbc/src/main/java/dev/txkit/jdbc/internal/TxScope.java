@@ -38,6 +38,8 @@ public class TxScope implements Tx {
   final JdbcAttempt attempt;
   /** Whether this handle stands for whichever block of the attempt is innermost (the shared raw connection's). */
   private final boolean followsInnermost;
+  /** Whether the engine measures the attempt: statements are timed only then (decided once per attempt). */
+  private final boolean measured;
 
   /**
    * @param scope the block
@@ -50,6 +52,7 @@ public class TxScope implements Tx {
     this.scope = scope;
     this.attempt = scope.transaction();
     this.followsInnermost = followsInnermost;
+    this.measured = scope.measured();
   }
 
   /** The block a statement run now belongs to. */
@@ -117,6 +120,24 @@ public class TxScope implements Tx {
     }
   }
 
+  /** @return whether statements are timed (see {@link TransactionScope#measured()}) */
+  boolean measured() {
+    return measured;
+  }
+
+  /**
+   * A statement is about to run; call only when {@link #measured()}.
+   *
+   * @return what to pass to {@link #statementEnded}
+   */
+  long statementStarted() {
+    return scope.statementStarted();
+  }
+
+  void statementEnded(long started) {
+    scope.statementEnded(started);
+  }
+
   private PreparedStatement prepare(String sql, Object[] args) throws SQLException {
     return prepare(sql, args, false);
   }
@@ -141,10 +162,15 @@ public class TxScope implements Tx {
   public int update(String sql, Object... args) {
     Objects.requireNonNull(sql, "sql");
     checkUsable();
+    long t = measured ? scope.statementStarted() : 0L;
     try (PreparedStatement ps = prepare(sql, args)) {
       return ps.executeUpdate();
     } catch (SQLException e) {
       throw fail("update", sql, e);
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
     }
   }
 
@@ -203,6 +229,7 @@ public class TxScope implements Tx {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(mapper, "mapper");
     checkUsable();
+    long t = measured ? scope.statementStarted() : 0L;
     try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
       List<T> rows = new ArrayList<>(limit == 2 ? 2 : 10);
       while (rows.size() < limit && rs.next()) {
@@ -211,6 +238,10 @@ public class TxScope implements Tx {
       return rows;
     } catch (SQLException e) {
       throw fail("query", sql, e);
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
     }
   }
 
@@ -218,6 +249,7 @@ public class TxScope implements Tx {
   public long insertAndReturnKey(String sql, Object... args) {
     Objects.requireNonNull(sql, "sql");
     checkUsable();
+    long t = measured ? scope.statementStarted() : 0L;
     try (PreparedStatement ps = prepare(sql, args, true)) {
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
@@ -229,6 +261,10 @@ public class TxScope implements Tx {
       }
     } catch (SQLException e) {
       throw fail("insert", sql, e);
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
     }
   }
 
@@ -241,6 +277,7 @@ public class TxScope implements Tx {
       return new int[0];
     }
     checkWritable(sql);
+    long t = measured ? scope.statementStarted() : 0L;
     try (PreparedStatement ps = attempt.connection().prepareStatement(sql)) {
       for (Object[] row : rows) {
         attempt.dialect().bind(ps, Objects.requireNonNull(row, "a batch row is null"));
@@ -250,6 +287,10 @@ public class TxScope implements Tx {
       return ps.executeBatch();
     } catch (SQLException e) {
       throw fail("batch", sql, e);
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
     }
   }
 
