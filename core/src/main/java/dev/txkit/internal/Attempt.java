@@ -8,10 +8,7 @@ import dev.txkit.DatabaseFailureException;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureScope;
 import dev.txkit.PitfallException;
-import dev.txkit.PitfallMode;
-import dev.txkit.Pitfalls;
 import dev.txkit.TransactionTimeoutException;
-import dev.txkit.TransactionWarning;
 import dev.txkit.UnexpectedRollbackException;
 import dev.txkit.spi.AttemptBody;
 import dev.txkit.spi.CommitResolution;
@@ -63,21 +60,14 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
   @Nullable UnexpectedRollbackException unexpectedRollback;
   /** Set when the commit's reply was lost and the resolver established that it committed. */
   boolean resolved;
-  /** The call's statistics when its clock is read, else null (then nothing below is measured). */
-  private final @Nullable CallStats clocked;
-  /** When the connection was ready (ticker), and when the last statement ended. */
-  private long activeAt;
-  private long lastStatementEnd;
-  private boolean anyStatement;
-  /** Time spent inside statements while the transaction was open, for its idle time. */
-  private long statementNanos;
-  private boolean openEnded;
+  /** The attempt's clock when its call is measured, else null (then nothing is timed). */
+  private final @Nullable AttemptTiming timing;
 
   Attempt(Call<C> call, int number) {
     this.call = call;
     this.number = number;
     CallStats s = call.stats;
-    this.clocked = s != null && s.clock ? s : null;
+    this.timing = s != null && s.clock ? new AttemptTiming(call, number, s) : null;
   }
 
   // ---- state -------------------------------------------------------------------------------------------------
@@ -239,8 +229,8 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
     }
     go(AttemptState.ACTIVE);
     scope.activate();
-    if (clocked != null) {
-      activeAt = call.engine.ticker.read();
+    if (timing != null) {
+      timing.active();
     }
     return true;
   }
@@ -251,7 +241,7 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
     try {
       t = endOpen(true);
     } catch (PitfallException e) {
-      t = clocked != null ? call.engine.ticker.read() : 0L;
+      t = ticks();
       rollbackQuietly(e);
       databaseTime(t);
       failure = new Failure(e, Classification.UNRECOGNISED, false);
@@ -342,7 +332,7 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
    * @return whether it succeeded; else {@link #failure} says why
    */
   boolean rollback(String whatFailed) {
-    boolean timed = clocked != null && !openEnded;
+    boolean timed = !openEnded();
     long started = timed ? endOpen(false) : 0L;
     go(AttemptState.ROLLING_BACK);
     try {
@@ -401,7 +391,7 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
   // ---- measuring (only when the call is clocked) ------------------------------------------------------------
 
   boolean measured() {
-    return clocked != null;
+    return timing != null;
   }
 
   long ticks() {
@@ -409,97 +399,35 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
   }
 
   void connectionWaited(long nanos) {
-    CallStats s = clocked;
-    if (s != null && nanos > 0) {
-      s.connectionNanos += nanos;
+    if (timing != null) {
+      timing.connectionWaited(nanos);
     }
   }
 
-  /**
-   * A statement is about to run: checks the idle gap since the last one and how long the transaction is open.
-   *
-   * @return the ticker reading to pass to {@link #statementEnded}
-   * @throws PitfallException when a pitfall in fail mode is seen
-   */
   long statementStarted() {
-    long now = call.engine.ticker.read();
-    if (clocked != null) {
-      checkPitfalls(now, false);
-    }
-    return now;
+    return timing != null ? timing.statementStarted() : call.engine.ticker.read();
   }
 
   void statementEnded(long started) {
-    CallStats s = clocked;
-    if (s == null) {
-      return;
+    if (timing != null) {
+      timing.statementEnded(started);
     }
-    long now = call.engine.ticker.read();
-    long d = now - started;
-    s.statements++;
-    s.databaseNanos += d;
-    statementNanos += d;
-    lastStatementEnd = now;
-    anyStatement = true;
   }
 
-  /**
-   * Ends the open period of the transaction (before its commit or rollback): adds its idle time, and before a
-   * commit checks the pitfalls once more.
-   *
-   * @return the ticker reading, to time the commit or rollback with (0 when not measured)
-   * @throws PitfallException when a pitfall in fail mode is seen before a commit
-   */
+  /** Ends the open period before a commit or rollback; see {@link AttemptTiming#endOpen}. */
   private long endOpen(boolean committing) {
-    CallStats s = clocked;
-    if (s == null) {
-      return 0L;
-    }
-    long now = call.engine.ticker.read();
-    if (!openEnded && state != AttemptState.BEGINNING) {
-      openEnded = true;
-      s.idleNanos += Math.max(0L, now - activeAt - statementNanos);
-      if (committing && state == AttemptState.ACTIVE) {
-        checkPitfalls(now, true);
-      }
-    }
-    return now;
+    return timing == null ? 0L : timing.endOpen(committing && state == AttemptState.ACTIVE,
+        state == AttemptState.BEGINNING);
   }
 
-  /** Adds the time since {@code started} (a commit or rollback) to the database time. */
   private void databaseTime(long started) {
-    CallStats s = clocked;
-    if (s != null) {
-      s.databaseNanos += call.engine.ticker.read() - started;
+    if (timing != null) {
+      timing.databaseTime(started);
     }
   }
 
-  private void checkPitfalls(long now, boolean atCommit) {
-    CallStats s = Objects.requireNonNull(clocked);
-    Pitfalls p = call.engine.pitfalls;
-    if (p.idleGap() != PitfallMode.OFF && anyStatement && !s.warnedIdle) {
-      long gap = now - lastStatementEnd;
-      long limit = Durations.nanos(p.idleGapThreshold());
-      if (gap > limit) {
-        s.warnedIdle = true;
-        call.engine.pitfall(p.idleGap(), TransactionWarning.Kind.IDLE_GAP, call, number, "transaction was idle for "
-            + gap / 1_000_000L + " ms " + (atCommit ? "between its last statement and its commit" : "between two "
-            + "statements") + ", longer than the idle gap threshold of " + limit / 1_000_000L + " ms: it held its "
-            + "connection and locks while the application did something else. Do slow work (HTTP calls, emails) "
-            + "before the transaction or after it: tx.afterCommit(() -> ...) is the place for an email");
-      }
-    }
-    if (p.longTransaction() != PitfallMode.OFF && !s.warnedLong) {
-      long open = now - activeAt;
-      long limit = Durations.nanos(p.longTransactionThreshold());
-      if (open > limit) {
-        s.warnedLong = true;
-        call.engine.pitfall(p.longTransaction(), TransactionWarning.Kind.LONG_TRANSACTION, call, number,
-            "transaction has been open for " + open / 1_000_000L + " ms (attempt " + number + "), longer than the "
-            + "long transaction threshold of " + limit / 1_000_000L + " ms: long transactions hold locks and "
-            + "connections, and block vacuum/purge. Make it shorter, split it, or raise the threshold");
-      }
-    }
+  private boolean openEnded() {
+    return timing == null || timing.openEnded();
   }
 
   // ---- savepoints of nested blocks ---------------------------------------------------------------------------

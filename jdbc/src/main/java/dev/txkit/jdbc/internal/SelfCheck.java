@@ -71,10 +71,20 @@ final class SelfCheck {
           break;
         case MARIADB:
         case MYSQL:
-          mysql(c, out);
+          Connection own = driverConnection(c, db == Database.MARIADB ? "org.mariadb.jdbc.Connection"
+              : "com.mysql.cj.jdbc.JdbcConnection");
+          if (own == null && db == Database.MYSQL) {
+            own = driverConnection(c, "org.mariadb.jdbc.Connection");
+          }
+          if (own != null) {
+            mysql(own, out);
+          }
           break;
         case H2:
-          h2(c, out);
+          Connection h2 = driverConnection(c, "org.h2.jdbc.JdbcConnection");
+          if (h2 != null) {
+            h2(h2, out);
+          }
           break;
         default:
           break;
@@ -85,6 +95,28 @@ final class SelfCheck {
       }
     }
     return out;
+  }
+
+  /**
+   * The driver's own connection under pool and proxy wrappers, for txkit's own queries: they are not the
+   * application's statements, and wrappers that count or fail statements (a fault-injecting test proxy) must not
+   * see them. Null when the driver's class cannot be found or the connection does not wrap it: the check is
+   * skipped.
+   */
+  private static @Nullable Connection driverConnection(Connection c, String driverClass) {
+    for (ClassLoader loader : new ClassLoader[] {c.getClass().getClassLoader(), SelfCheck.class.getClassLoader(),
+        Thread.currentThread().getContextClassLoader()}) {
+      try {
+        Class<?> type = Class.forName(driverClass, false, loader);
+        if (type.isInstance(c)) {
+          return c;
+        }
+        return c.isWrapperFor(type) ? (Connection) c.unwrap(type) : null;
+      } catch (ClassNotFoundException | LinkageError | SQLException | RuntimeException e) {
+        // try the next loader
+      }
+    }
+    return null;
   }
 
   /** pgjdbc's autosave setting, read through its own interface (reflection: the driver is not a dependency). */
