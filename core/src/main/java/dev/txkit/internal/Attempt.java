@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * One attempt of a transaction: begin, run the work, commit or roll back, close, as a state machine
  * ({@link AttemptState}). It is the attempt's one place for doom and for classifying failures (once each); its
  * outcome is left in {@link #failure} or {@link #status} for the {@link Call} to act on. Confined to its thread.
+ * Longer than most classes here because every path of the state machine (begin, commit with doom, deadline,
+ * rollback-only and unknown outcome, rollback, close, savepoints) must see the same state; what it measures is in
+ * {@link AttemptTiming}.
  *
  * @param <C> the resource's transaction type
  */

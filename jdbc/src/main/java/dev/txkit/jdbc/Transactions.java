@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * according to its {@link Propagation}. Connection state (autocommit, isolation, read-only) is restored after
  * every transaction.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. The class is long because it is the one entry point: every call form and every
+ * builder option, each documented; the work is done by the engine and {@code dev.txkit.jdbc.internal}.
  */
 public final class Transactions implements AutoCloseable {
 
