@@ -61,8 +61,6 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
   @Nullable CompletionStatus status;
   /** Set when a joined block's setRollbackOnly rolled back a transaction whose callback returned normally. */
   @Nullable UnexpectedRollbackException unexpectedRollback;
-  /** Set when the commit's reply was lost and the resolver established that it committed. */
-  boolean resolved;
   /** The attempt's clock when its call is measured, else null (then nothing is timed). */
   private final @Nullable AttemptTiming timing;
 
@@ -309,7 +307,7 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
         return;
       }
       if (r == CommitResolution.COMMITTED) {
-        resolved = true;
+        call.resolved = true;
       }
       if (r == CommitResolution.UNKNOWN) {
         go(AttemptState.UNKNOWN);

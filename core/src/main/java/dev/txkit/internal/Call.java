@@ -52,6 +52,8 @@ final class Call<C extends ResourceTransaction> {
   final @Nullable CallStats stats;
   /** Retried failed attempts by failure kind (ordinal), allocated at the first retry. */
   private int @Nullable [] retries;
+  /** Set when the commit's reply was lost and the resolver established that it committed. */
+  boolean resolved;
 
   Call(Engine engine, TransactionResource<C> resource, TxOptions options, @Nullable Call<?> enclosing,
       boolean manual) {
@@ -91,11 +93,13 @@ final class Call<C extends ResourceTransaction> {
   <T, X extends Exception> T run(AttemptBody<C, T, X> body) throws X {
     RetryPolicy policy = options.retry();
     int escalateAfter = policy.escalateAfter();
-    boolean lanes = root == this && escalateAfter > 0 && policy.maxAttempts() > escalateAfter;
+    // only the thread's outermost transaction (of any engine) takes a lane: one inside another could wait for
+    // the lane its own enclosing attempt holds
+    boolean lanes = escalateAfter > 0 && policy.maxAttempts() > escalateAfter && ThreadFrames.isEmpty();
     List<Throwable> earlier = null;
     for (int n = 1; ; n++) {
       Attempt<C> a = new Attempt<>(this, n);
-      Lock lock = lanes ? engine.lanes.enter(name, n > escalateAfter) : null;
+      Lock lock = lanes ? Lanes.PROCESS.enter(name, n > escalateAfter) : null;
       T result;
       try {
         result = a.run(body);
@@ -220,7 +224,7 @@ final class Call<C extends ResourceTransaction> {
     CallStats s = stats;
     if (!engine.listeners.isEmpty() || (s != null && s.jfrEvent != null)) {
       Outcome o = outcome != null ? outcome : status == CompletionStatus.COMMITTED
-          ? (a.resolved ? Outcome.RESOLVED : Outcome.COMMITTED) : Outcome.ROLLED_BACK;
+          ? (resolved ? Outcome.RESOLVED : Outcome.COMMITTED) : Outcome.ROLLED_BACK;
       CallStats m = s != null && s.clock ? s : null;
       TransactionStats ts = new TransactionStats(name, a.number, status, engine.ticker.read() - start, o,
           options.isolation(), options.readOnly(), manual, retriesByKind(), m != null ? m.statements : 0,

@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Listeners {
 
-  private static final String THREW = "a transaction listener threw; ignored";
+  private static String threw(String name, String event) {
+    return "[" + name + "] a transaction listener threw in " + event + "; ignored";
+  }
 
   private final TransactionListener[] all;
   private final BiConsumer<String, Throwable> warnings;
@@ -38,7 +40,7 @@ final class Listeners {
           return true;
         }
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept("a transaction listener threw in wantsStatistics; ignored (statistics are measured)", e);
         return true;
       }
     }
@@ -50,7 +52,8 @@ final class Listeners {
       try {
         l.onWarning(warning);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        String name = warning.transactionName();
+        warnings.accept(threw(name == null ? "-" : name, "onWarning"), e);
       }
     }
   }
@@ -60,7 +63,7 @@ final class Listeners {
       try {
         l.onBegin(name, attempt);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onBegin"), e);
       }
     }
   }
@@ -70,7 +73,7 @@ final class Listeners {
       try {
         l.onCommit(name, attempt);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onCommit"), e);
       }
     }
   }
@@ -80,7 +83,7 @@ final class Listeners {
       try {
         l.onRollback(name, attempt, cause);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onRollback"), e);
       }
     }
   }
@@ -90,14 +93,14 @@ final class Listeners {
       try {
         policyCallback.accept(event);
       } catch (RuntimeException e) {
-        warnings.accept("a retry policy's onRetry callback threw; ignored", e);
+        warnings.accept("[" + event.transactionName() + "] a retry policy's onRetry callback threw; ignored", e);
       }
     }
     for (TransactionListener l : all) {
       try {
         l.onRetry(event);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(event.transactionName(), "onRetry"), e);
       }
     }
   }
@@ -107,14 +110,14 @@ final class Listeners {
       try {
         policyCallback.accept(event);
       } catch (RuntimeException e) {
-        warnings.accept("a retry policy's onGiveUp callback threw; ignored", e);
+        warnings.accept("[" + event.transactionName() + "] a retry policy's onGiveUp callback threw; ignored", e);
       }
     }
     for (TransactionListener l : all) {
       try {
         l.onGiveUp(event);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(event.transactionName(), "onGiveUp"), e);
       }
     }
   }
@@ -124,7 +127,7 @@ final class Listeners {
       try {
         l.onOutcomeUnknown(name, attempt, failure);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onOutcomeUnknown"), e);
       }
     }
   }
@@ -135,7 +138,7 @@ final class Listeners {
       try {
         l.onHookFailure(name, failure);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onHookFailure"), e);
       }
     }
   }
@@ -145,7 +148,7 @@ final class Listeners {
       try {
         l.onComplete(stats);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(stats.transactionName(), "onComplete"), e);
       }
     }
   }

@@ -50,7 +50,7 @@ class ForgottenTransactionGuardIT {
     setUp(db);
     List<TransactionWarning> seen = new CopyOnWriteArrayList<>();
     DataSource guarded = ForgottenTransactionGuard.builder(db.dataSource()).listener(seen::add).build();
-    try (TestLogs.Capture logs = TestLogs.capture(false)) {
+    try (CapturedLogs.Capture logs = CapturedLogs.capture(false)) {
       debitAndCreditWithoutATransaction(guarded);
       assertEquals(1, seen.size(), seen.toString());
       TransactionWarning w = seen.get(0);

@@ -71,7 +71,7 @@ class MdcAndLoggingTest {
 
   @Test
   void debugLinesPerAttemptNeverCarryBoundValuesAndGivingUpWarns() {
-    try (TestLogs.Capture logs = TestLogs.capture(true)) {
+    try (CapturedLogs.Capture logs = CapturedLogs.capture(true)) {
       Transactions txs = txs(false); // built while debug is on: the debug listener is registered
       TxOptions twice = TxOptions.builder().name("pay").retry(RetryPolicy.builder().withMaxAttempts(2).build())
           .build();

@@ -73,7 +73,7 @@ class PitfallsIT {
     setUp(db);
     Warnings w = new Warnings();
     Transactions txs = txs(db.dataSource(), w, Pitfalls.builder().idleGap(PitfallMode.WARN, GAP).build());
-    try (TestLogs.Capture logs = TestLogs.capture(false)) {
+    try (CapturedLogs.Capture logs = CapturedLogs.capture(false)) {
       txs.useTransaction(dev.txkit.TxOptions.builder().name("no-email").build(), tx -> {
         tx.update("UPDATE obs_pitfalls SET n = n + 1 WHERE id = ?", 1);
         tx.update("UPDATE obs_pitfalls SET n = n + 1 WHERE id = ?", 1);

@@ -60,7 +60,7 @@ class SelfCheckIT {
   void aPoolWithAutocommitOffIsReportedAndTheListenerHearsIt(TestDatabases.TestDb db) {
     db.requireReachable();
     List<TransactionWarning> heard = new CopyOnWriteArrayList<>();
-    try (HikariDataSource pool = pool(db.url(), false); TestLogs.Capture logs = TestLogs.capture(false)) {
+    try (HikariDataSource pool = pool(db.url(), false); CapturedLogs.Capture logs = CapturedLogs.capture(false)) {
       Transactions txs = Transactions.builder(pool).listener(new TransactionListener() {
         @Override
         public void onWarning(TransactionWarning warning) {

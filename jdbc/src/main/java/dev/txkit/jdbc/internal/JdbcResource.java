@@ -1,7 +1,9 @@
 package dev.txkit.jdbc.internal;
 
 import dev.txkit.Classification;
+import dev.txkit.DatabaseFailureException;
 import dev.txkit.FailureClassifier;
+import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
 import dev.txkit.TransactionWarning;
@@ -14,6 +16,8 @@ import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -42,6 +46,8 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   /** Bits (by Isolation ordinal) of the isolation levels already checked once. */
   private volatile int checkedIsolations;
   private final List<TransactionWarning> configurationWarnings = new CopyOnWriteArrayList<>();
+  /** The kind (number, text) of each key column {@code lockRows} has seen, by lower-cased "table.column". */
+  private final Map<String, Integer> lockColumnKinds = new ConcurrentHashMap<>();
 
   /** What is learned from the first connection. */
   private static final class Learned {
@@ -114,6 +120,10 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     return name;
   }
 
+  Map<String, Integer> lockColumnKinds() {
+    return lockColumnKinds;
+  }
+
   boolean resolveCommits() {
     return resolveCommits;
   }
@@ -174,6 +184,12 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     Connection c;
     try {
       c = dataSource.getConnection();
+    } catch (SQLException e) {
+      Classification cl = classify(e);
+      if (cl.kind() == FailureKind.POOL_EXHAUSTED) {
+        throw DatabaseFailureException.of(exhausted(scope), e, cl);
+      }
+      throw e;
     } finally {
       if (measured) {
         scope.connectionWaited(scope.ticks() - asked);
@@ -230,6 +246,21 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     if (w != null) {
       report(w);
     }
+  }
+
+  /** Why no connection came, and what to do: the message of a {@link dev.txkit.PoolExhaustedException}. */
+  private String exhausted(TransactionScope<JdbcAttempt> scope) {
+    int size = HikariSupport.maximumPoolSize(dataSource);
+    int held = scope.otherTransactionsOnThread();
+    return "No connection for transaction '" + scope.options().name() + "': "
+        + (size > 0 ? "the connection pool is exhausted (size " + size + ")"
+            : "the pool or the server's connection limit is exhausted")
+        + "; this thread already holds " + held + " of its connections"
+        + (held > 0 ? ", for the transaction" + (held > 1 ? "s" : "") + " it runs in: a REQUIRES_NEW transaction "
+            + "needs a connection of its own besides its enclosing transaction's"
+            : " (other threads hold them; note that a REQUIRES_NEW transaction needs a second connection)")
+        + ". Not retried: waiting again would wait as long. Make the pool larger than the connections one thread "
+        + "holds at once, or shorten the transactions that hold them";
   }
 
   @Override
