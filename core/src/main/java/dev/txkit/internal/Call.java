@@ -222,7 +222,10 @@ final class Call<C extends ResourceTransaction> {
   private void complete(Attempt<C> a, CompletionStatus status, @Nullable Outcome outcome) {
     Error error = a.runHooks(status);
     CallStats s = stats;
-    if (!engine.listeners.isEmpty() || (s != null && s.jfrEvent != null)) {
+    Object event = s == null ? null : s.jfrEvent;
+    // the event ends here; below its threshold (most calls) it is dropped before any statistics are built
+    boolean record = event != null && Jfr.endTransaction(event);
+    if (!engine.listeners.isEmpty() || record) {
       Outcome o = outcome != null ? outcome : status == CompletionStatus.COMMITTED
           ? (resolved ? Outcome.RESOLVED : Outcome.COMMITTED) : Outcome.ROLLED_BACK;
       CallStats m = s != null && s.clock ? s : null;
@@ -230,8 +233,8 @@ final class Call<C extends ResourceTransaction> {
           options.isolation(), options.readOnly(), manual, retriesByKind(), m != null ? m.statements : 0,
           m != null ? m.databaseNanos : 0L, m != null ? m.idleNanos : 0L, m != null ? m.connectionNanos : 0L,
           m != null);
-      if (s != null && s.jfrEvent != null) {
-        Jfr.commitTransaction(s.jfrEvent, ts);
+      if (record && event != null) {
+        Jfr.commitTransaction(event, ts);
       }
       if (!engine.listeners.isEmpty()) {
         engine.listeners.complete(ts);

@@ -79,13 +79,16 @@ public final class Engine {
     if (!observeAlways && !jfr) {
       return null;
     }
-    CallStats s = new CallStats(measureAlways || jfr);
+    // a recording that leaves txkit's transaction event disabled measures nothing either
+    Object event = jfr ? Jfr.beginTransaction() : null;
+    if (!observeAlways && event == null) {
+      return null;
+    }
+    CallStats s = new CallStats(measureAlways || event != null);
     if (pitfalls.any()) {
       s.begunAt = callerFrame();
     }
-    if (jfr) {
-      s.jfrEvent = Jfr.beginTransaction();
-    }
+    s.jfrEvent = event;
     return s;
   }
 

@@ -43,6 +43,15 @@ final class Jfr {
     return AVAILABLE ? JfrEvents.beginTransaction() : null;
   }
 
+  /**
+   * Ends a begun transaction event.
+   *
+   * @return whether it is to be committed (enabled, and over its threshold)
+   */
+  static boolean endTransaction(Object event) {
+    return JfrEvents.endTransaction(event);
+  }
+
   static void commitTransaction(Object event, TransactionStats stats) {
     JfrEvents.commitTransaction(event, stats);
   }

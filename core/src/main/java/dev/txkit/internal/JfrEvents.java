@@ -62,12 +62,14 @@ final class JfrEvents {
     return e;
   }
 
-  static void commitTransaction(Object event, TransactionStats s) {
+  static boolean endTransaction(Object event) {
     TransactionEvent e = (TransactionEvent) event;
     e.end();
-    if (!e.shouldCommit()) {
-      return;
-    }
+    return e.shouldCommit();
+  }
+
+  static void commitTransaction(Object event, TransactionStats s) {
+    TransactionEvent e = (TransactionEvent) event;
     e.name = s.transactionName();
     e.isolation = s.isolation().name();
     e.readOnly = s.readOnly();
