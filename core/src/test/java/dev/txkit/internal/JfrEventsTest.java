@@ -87,4 +87,21 @@ class JfrEventsTest {
       return null;
     });
   }
+
+  @Test
+  void aRecordingWithoutTxkitsTransactionEventMeasuresNothing() {
+    FakeResource resource = new FakeResource(new java.util.ArrayList<>());
+    TransactionEngine engine = TransactionEngine.builder().build();
+    try (Recording r = new Recording()) {
+      r.disable("dev.txkit.Transaction");
+      r.start();
+      assertTrue(Jfr.recording, "a recording runs");
+      engine.execute(resource, TxOptions.defaults(), scope -> {
+        assertFalse(scope.measured(), "its event is off in the only recording: nothing to measure for");
+        return null;
+      });
+      r.stop();
+    }
+    assertFalse(Jfr.recording);
+  }
 }
