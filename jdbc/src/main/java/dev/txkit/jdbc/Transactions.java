@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * according to its {@link Propagation}. Connection state (autocommit, isolation, read-only) is restored after
  * every transaction.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. (Most of this class is the Javadoc of the entry points' overloads and of the
+ * builder; the lifecycle itself is the engine's, in txkit-core.)
  */
 public final class Transactions implements AutoCloseable {
 

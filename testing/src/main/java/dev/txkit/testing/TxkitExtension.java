@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Works as a static or an instance field. Test methods may declare parameters of type {@link Transactions},
  * {@link FaultyDataSource}, {@link DataSource} (the faulty one), {@link Faults}, {@link Recorder} and
- * {@link FakeSleeper}. Not for tests running in parallel within one class.
+ * {@link FakeSleeper}. Not for tests running in parallel within one class. (Its length is JUnit's callbacks and
+ * its builder's documented settings.)
  */
 public final class TxkitExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
