@@ -21,9 +21,10 @@ import org.jspecify.annotations.Nullable;
  * One attempt of a transaction: begin, run the work, commit or roll back, close, as a state machine
  * ({@link AttemptState}). It is the attempt's one place for doom and for classifying failures (once each); its
  * outcome is left in {@link #failure} or {@link #status} for the {@link Call} to act on. Confined to its thread.
- * Longer than most classes here because every path of the state machine (begin, commit with doom, deadline,
- * rollback-only and unknown outcome, rollback, close, savepoints) must see the same state; what it measures is in
- * {@link AttemptTiming}.
+ *
+ * <p>Longer than most classes on purpose: it is the state machine, and keeping every step that moves the state
+ * (begin, commit, rollback, doom, close) in one file is what lets the checked order of the steps be read at once.
+ * What a measured attempt times is in {@link AttemptTiming}.
  *
  * @param <C> the resource's transaction type
  */
@@ -429,35 +430,6 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
 
   private boolean openEnded() {
     return timing == null || timing.openEnded();
-  }
-
-  // ---- savepoints of nested blocks ---------------------------------------------------------------------------
-
-  Object setSavepoint(Scope<C> block) {
-    block.checkUsable();
-    try {
-      return transaction().setSavepoint();
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("savepoint failed in '" + block.options.name() + "' [SAVEPOINT]", t, c));
-    }
-  }
-
-  void rollbackToSavepoint(Scope<C> block, Object savepoint) {
-    try {
-      transaction().rollbackToSavepoint(savepoint);
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("rollback to savepoint failed in '" + block.options.name()
-          + "' [ROLLBACK TO SAVEPOINT]", t, c));
-    }
-  }
-
-  void releaseSavepoint(Scope<C> block, Object savepoint) {
-    try {
-      transaction().releaseSavepoint(savepoint);
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("release savepoint failed in '" + block.options.name()
-          + "' [RELEASE SAVEPOINT]", t, c));
-    }
   }
 
   // ---- CurrentTransaction --------------------------------------------------------------------------------------
