@@ -282,13 +282,17 @@ class StatisticsIT {
 
   @ParameterizedTest
   @MethodSource("all")
-  void aJfrRecordingShowsTheTransactionWithItsFigures(TestDatabases.TestDb db) throws Exception {
+  void aJfrRecordingShowsTheTransactionAndItsRetryWithTheirFigures(TestDatabases.TestDb db) throws Exception {
     setUp(db);
-    Transactions txs = Transactions.create(db.dataSource()); // no listener: the recording alone turns it on
+    FlakyDataSource flaky = new FlakyDataSource(db.dataSource());
+    // no listener: the recording alone turns the measuring on
+    Transactions txs = Transactions.builder(flaky).sleeper(d -> { }).build();
     Path file = Files.createTempFile("txkit-stats", ".jfr");
     try (Recording r = new Recording()) {
       r.enable("dev.txkit.Transaction").withThreshold(Duration.ZERO);
+      r.enable("dev.txkit.Retry");
       r.start();
+      flaky.failNextUpdate(deadlock(db.database()));
       txs.useTransaction(TxOptions.builder().name("jfr-" + db).readOnly(false).build(), tx -> {
         tx.update("UPDATE obs_stats SET n = n + 1 WHERE id = ?", 1);
         tx.update("UPDATE obs_stats SET n = n + 1 WHERE id = ?", 2);
@@ -296,14 +300,25 @@ class StatisticsIT {
       r.stop();
       r.dump(file);
     }
-    List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
+    List<RecordedEvent> all = RecordingFile.readAllEvents(file).stream()
         .filter(e -> ("jfr-" + db).equals(e.getString("name"))).collect(Collectors.toList());
     Files.delete(file);
-    assertEquals(1, events.size());
+    List<RecordedEvent> events = all.stream().filter(e -> e.getEventType().getName().equals("dev.txkit.Transaction"))
+        .collect(Collectors.toList());
+    assertEquals(1, events.size(), all.toString());
     RecordedEvent e = events.get(0);
     assertEquals("COMMITTED", e.getString("outcome"));
-    assertEquals(2, e.getInt("statements"));
-    assertEquals(1, e.getInt("attempts"));
+    assertEquals(1 + 2, e.getInt("statements"));
+    assertEquals(2, e.getInt("attempts"));
+    assertEquals("DEADLOCK=1", e.getString("retriedFailures"));
+    List<RecordedEvent> retries = all.stream().filter(r -> r.getEventType().getName().equals("dev.txkit.Retry"))
+        .collect(Collectors.toList());
+    assertEquals(1, retries.size(), all.toString());
+    SQLException sent = deadlock(db.database());
+    assertEquals("DEADLOCK", retries.get(0).getString("kind"));
+    assertEquals(sent.getSQLState(), retries.get(0).getString("sqlState"));
+    assertEquals(sent.getErrorCode(), retries.get(0).getInt("vendorCode"));
+    assertEquals(1, retries.get(0).getInt("attempt"));
     assertTrue(e.getLong("databaseTime") > 0);
     assertTrue(e.getLong("connectionWait") > 0);
     assertFalse(e.getBoolean("readOnly"));
