@@ -52,6 +52,20 @@ public record TransactionStats(
   /**
    * Creates the statistics.
    *
+   * @param transactionName the transaction's name
+   * @param attempts attempts made, at least 1
+   * @param status how it ended, as hooks see it
+   * @param elapsedNanos time from the first attempt's start to the end
+   * @param outcome how it ended, and whose decision a rollback was
+   * @param isolation the isolation asked for
+   * @param readOnly whether it was read-only
+   * @param manual whether it was begun by hand
+   * @param retriesByKind retried failed attempts by failure kind (copied)
+   * @param statements statements executed
+   * @param databaseNanos time inside JDBC calls
+   * @param idleNanos time open outside JDBC calls
+   * @param connectionWaitNanos time waiting for connections
+   * @param measured whether the statement figures were measured
    * @throws NullPointerException if a reference component is null
    * @throws IllegalArgumentException if {@code attempts} is below 1
    */

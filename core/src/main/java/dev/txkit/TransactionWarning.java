@@ -35,6 +35,11 @@ public record TransactionWarning(Kind kind, @Nullable String transactionName, in
   /**
    * Creates a warning.
    *
+   * @param kind what was seen
+   * @param transactionName the transaction concerned, or null
+   * @param attempt its attempt number, or 0
+   * @param message what was seen and what to change
+   * @param begunAt where the transaction (or the first write) began, or null
    * @throws NullPointerException if {@code kind} or {@code message} is null
    */
   public TransactionWarning {
