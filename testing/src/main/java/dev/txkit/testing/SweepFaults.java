@@ -130,7 +130,7 @@ final class SweepFaults {
     }
     code.append(");");
     boolean recovers = kind == SweepKind.TRANSIENT
-        || kind == SweepKind.CONNECTION_LOSS && c.point() != Point.COMMIT_BEFORE;
+        || (kind == SweepKind.CONNECTION_LOSS && c.point() != Point.COMMIT_BEFORE);
     return new Spec(f, code.toString(), description, recovers);
   }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -109,7 +110,7 @@ final class TableState {
           }
         }
         for (String t : names) {
-          Rows r = tables.get(t);
+          Rows r = Objects.requireNonNull(tables.get(t));
           if (r.rows.isEmpty()) {
             continue;
           }

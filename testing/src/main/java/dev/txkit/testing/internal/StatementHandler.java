@@ -14,11 +14,15 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /** The proxy behind a {@link Statement}, {@link PreparedStatement} or {@link java.sql.CallableStatement}. */
 final class StatementHandler implements InvocationHandler {
+
+  /** Stands for a bound SQL NULL in the parameters shown to the trace's observers. */
+  private static final Object NULL = new Object();
 
   private final ConnectionHandler connection;
   private final Statement real;
@@ -224,7 +228,7 @@ final class StatementHandler implements InvocationHandler {
     if (sql == null) {
       return List.of();
     }
-    TreeMap<Integer, Object> bound = new TreeMap<>();
+    SortedMap<Integer, Object> bound = new TreeMap<>();
     for (Object[] call : calls) {
       apply(bound, (Method) call[0], (Object[]) call[1]);
     }
@@ -236,7 +240,7 @@ final class StatementHandler implements InvocationHandler {
     if (sql == null) {
       return List.of();
     }
-    TreeMap<Integer, Object> bound = new TreeMap<>();
+    SortedMap<Integer, Object> bound = new TreeMap<>();
     List<List<@Nullable Object>> rows = new ArrayList<>();
     for (int i = 0; i < calls.size(); i++) {
       Object[] call = calls.get(i);
@@ -252,7 +256,7 @@ final class StatementHandler implements InvocationHandler {
     return rows;
   }
 
-  private static void apply(TreeMap<Integer, Object> bound, Method m, Object @Nullable [] args) {
+  private static void apply(SortedMap<Integer, Object> bound, Method m, Object @Nullable [] args) {
     String name = m.getName();
     if (name.equals("clearParameters")) {
       bound.clear();
@@ -261,9 +265,7 @@ final class StatementHandler implements InvocationHandler {
     }
   }
 
-  private static final Object NULL = new Object();
-
-  private static List<@Nullable Object> ordered(TreeMap<Integer, Object> bound) {
+  private static List<@Nullable Object> ordered(SortedMap<Integer, Object> bound) {
     List<@Nullable Object> out = new ArrayList<>();
     int last = bound.isEmpty() ? 0 : bound.lastKey();
     for (int i = 1; i <= last; i++) {
