@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * every read); every acknowledged transfer was applied exactly once, every unknown one at most once, every failed
  * one never, and nothing else was applied; each account's balance is its opening balance plus what the log says
  * it received, minus what it sent. Immutable; one instance per run (it creates its tables in {@link #setUp}).
+ *
+ * <p>About 350 lines: the operations, the four checkers that read them against the tables, and the builder.
  */
 public final class BankWorkload implements Workload {
 

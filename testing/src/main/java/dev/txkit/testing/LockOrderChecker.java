@@ -2,10 +2,8 @@ package dev.txkit.testing;
 
 import dev.txkit.testing.internal.Hub;
 import java.sql.Connection;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,34 +63,14 @@ public final class LockOrderChecker {
     }
   }
 
-  /**
-   * An edge of the graph: the first transaction that made it, and the locks every transaction that made it held
-   * besides {@code from} (a lock that guards every edge of a cycle, such as an advisory lock of {@code lockKeys},
-   * keeps the cycle from deadlocking).
-   */
-  private static final class Edge {
-    final String from;
-    final String to;
-    final PossibleDeadlock.Step witness;
-    final long tx;
-    Set<String> guards;
-
-    Edge(String from, String to, PossibleDeadlock.Step witness, long tx, Set<String> guards) {
-      this.from = from;
-      this.to = to;
-      this.witness = witness;
-      this.tx = tx;
-      this.guards = guards;
-    }
-  }
-
   private final Hub hub;
   private final LockStatements statements = new LockStatements();
   private final Hub.Observer observer = this::onCall;
   private final Map<Integer, Tx> open = new HashMap<>();
   private final Map<Integer, Boolean> autoCommit = new HashMap<>();
-  private final Map<String, Map<String, Edge>> edges = new HashMap<>();
-  private final Map<String, PossibleDeadlock> cycles = new LinkedHashMap<>();
+  private final LockGraph graph = new LockGraph();
+  /** Every lock seen, also those never taken while holding another. */
+  private final Set<String> seen = new TreeSet<>();
   private final Set<String> unrecognised = new LinkedHashSet<>();
   private final List<Consumer<PossibleDeadlock>> listeners = new CopyOnWriteArrayList<>();
   private long transactions;
@@ -151,7 +129,7 @@ public final class LockOrderChecker {
 
   /** @return the possible deadlocks found so far, one per cycle of locks */
   public synchronized List<PossibleDeadlock> possibleDeadlocks() {
-    return List.copyOf(cycles.values());
+    return graph.cycles();
   }
 
   /** @return the locking statements whose locks could not be recognised, each with why */
@@ -161,11 +139,7 @@ public final class LockOrderChecker {
 
   /** @return the lock keys seen, sorted */
   public synchronized Set<String> locks() {
-    Set<String> out = new TreeSet<>(edges.keySet());
-    for (Map<String, Edge> m : edges.values()) {
-      out.addAll(m.keySet());
-    }
-    return out;
+    return Set.copyOf(seen);
   }
 
   /**
@@ -187,13 +161,9 @@ public final class LockOrderChecker {
 
   /** @return what the checker saw: transactions, locking statements, lock order edges, unrecognised statements */
   public synchronized String report() {
-    int n = 0;
-    for (Map<String, Edge> m : edges.values()) {
-      n += m.size();
-    }
     StringBuilder sb = new StringBuilder("Lock order: ").append(transactions).append(" transaction(s) took locks in ")
-        .append(lockStatements).append(" statement(s); ").append(n).append(" order edge(s) between ")
-        .append(locks().size()).append(" lock(s); ").append(cycles.size()).append(" cycle(s)");
+        .append(lockStatements).append(" statement(s); ").append(graph.edges()).append(" order edge(s) between ")
+        .append(seen.size()).append(" lock(s); ").append(graph.cycles().size()).append(" cycle(s)");
     if (!unrecognised.isEmpty()) {
       sb.append("\n  not recognised (their locks are not in the graph):");
       for (String u : unrecognised) {
@@ -273,8 +243,13 @@ public final class LockOrderChecker {
       if (tx.held.containsKey(k)) {
         continue;
       }
+      seen.add(k);
       for (Held h : tx.held.values()) {
-        PossibleDeadlock d = addEdge(tx, h, k, sql);
+        Set<String> guards = new HashSet<>(tx.held.keySet());
+        guards.remove(h.key());
+        PossibleDeadlock.Step step = new PossibleDeadlock.Step(tx.name == null ? "(no txkit transaction)" : tx.name,
+            tx.attempt, tx.thread, tx.connection, h.key(), h.sql(), k, sql);
+        PossibleDeadlock d = graph.add(step, tx.number, guards);
         if (d != null) {
           if (found == null) {
             found = new ArrayList<>(1);
@@ -288,86 +263,6 @@ public final class LockOrderChecker {
       end(e.connection());
     }
     return found;
-  }
-
-  private @Nullable PossibleDeadlock addEdge(Tx tx, Held held, String key, String sql) {
-    Map<String, Edge> out = edges.computeIfAbsent(held.key(), k -> new HashMap<>());
-    Set<String> guards = new HashSet<>(tx.held.keySet());
-    guards.remove(held.key());
-    Edge edge = out.get(key);
-    if (edge != null) {
-      if (!guards.containsAll(edge.guards)) {
-        // this time fewer locks guarded it: look for cycles again
-        edge.guards.retainAll(guards);
-        return cycle(edge);
-      }
-      return null;
-    }
-    PossibleDeadlock.Step step = new PossibleDeadlock.Step(tx.name == null ? "(no txkit transaction)" : tx.name,
-        tx.attempt, tx.thread, tx.connection, held.key(), held.sql(), key, sql);
-    edge = new Edge(held.key(), key, step, tx.number, guards);
-    out.put(key, edge);
-    return cycle(edge);
-  }
-
-  /** The cycle a (new or changed) edge closes, if it is a new one and no lock guards all of it. */
-  private @Nullable PossibleDeadlock cycle(Edge edge) {
-    List<Edge> back = path(edge.to, edge.from);
-    if (back == null) {
-      return null;
-    }
-    List<PossibleDeadlock.Step> steps = new ArrayList<>();
-    steps.add(edge.witness);
-    Set<Long> txs = new HashSet<>();
-    txs.add(edge.tx);
-    Set<String> guarded = new HashSet<>(edge.guards);
-    for (Edge b : back) {
-      steps.add(b.witness);
-      txs.add(b.tx);
-      guarded.retainAll(b.guards);
-    }
-    if (txs.size() < 2 || !guarded.isEmpty()) {
-      return null;
-    }
-    TreeSet<String> nodes = new TreeSet<>();
-    for (PossibleDeadlock.Step s : steps) {
-      nodes.add(s.held());
-    }
-    String id = nodes.toString();
-    if (cycles.containsKey(id)) {
-      return null;
-    }
-    PossibleDeadlock d = new PossibleDeadlock(steps);
-    cycles.put(id, d);
-    return d;
-  }
-
-  /** A path of edges from one lock to another (breadth first), or null. */
-  private @Nullable List<Edge> path(String from, String to) {
-    Map<String, Edge> via = new HashMap<>();
-    Deque<String> queue = new ArrayDeque<>();
-    queue.add(from);
-    Set<String> seen = new HashSet<>();
-    seen.add(from);
-    while (!queue.isEmpty()) {
-      String n = queue.poll();
-      if (n.equals(to)) {
-        List<Edge> p = new ArrayList<>();
-        for (String at = to; !at.equals(from); ) {
-          Edge step = Objects.requireNonNull(via.get(at));
-          p.add(0, step);
-          at = step.from;
-        }
-        return p;
-      }
-      for (Edge e : edges.getOrDefault(n, Map.of()).values()) {
-        if (seen.add(e.to)) {
-          via.put(e.to, e);
-          queue.add(e.to);
-        }
-      }
-    }
-    return null;
   }
 
   @Override

@@ -2,8 +2,6 @@ package dev.txkit.testing;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,8 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * ({@code =} or {@code IN}, joined by {@code AND}), {@code SELECT ... FOR UPDATE} of one table likewise (what
  * {@code lockRows} sends), PostgreSQL's {@code pg_advisory_xact_lock} and MariaDB's {@code GET_LOCK} (what
  * {@code lockKeys} sends). Several keys of one statement are taken in key order, the order of an index scan.
- * Primary keys come from the database's metadata, or from {@link LockOrderChecker#primaryKey}. Thread-safe.
+ * Primary keys come from {@link PrimaryKeys}. Thread-safe.
+ *
+ * <p>Longer than most classes here (about 350 lines): it is one small grammar, the statement shapes above with the
+ * positions of their placeholders; split by shape, the shared masking and condition splitting would be scattered.
  */
 final class LockStatements {
 
@@ -65,16 +64,11 @@ final class LockStatements {
     }
   }
 
-  private final Map<String, List<String>> declared = new ConcurrentHashMap<>();
-  private final Map<String, List<String>> learned = new ConcurrentHashMap<>();
+  private final PrimaryKeys keys = new PrimaryKeys();
 
   /** Declares a table's primary key (instead of reading it from the metadata). */
   void primaryKey(String table, List<String> columns) {
-    List<String> lower = new ArrayList<>();
-    for (String c : columns) {
-      lower.add(c.toLowerCase(Locale.ROOT));
-    }
-    declared.put(table.toLowerCase(Locale.ROOT), List.copyOf(lower));
+    keys.declare(table, columns);
   }
 
   /**
@@ -122,7 +116,7 @@ final class LockStatements {
     cond = cond.replaceAll("(?i)\\s+FOR\\s+UPDATE.*$", "");
     List<String> pk;
     try {
-      pk = primaryKey(table, connection);
+      pk = keys.of(table, connection);
     } catch (SQLException e) {
       return Locks.unrecognised("its table's primary key could not be read (" + e.getMessage() + "); declare it "
           + "with primaryKey(\"" + table + "\", ...)");
@@ -305,53 +299,6 @@ final class LockStatements {
       }
     }
     return new String(out);
-  }
-
-  private List<String> primaryKey(String table, @Nullable Connection c) throws SQLException {
-    String key = table.toLowerCase(Locale.ROOT);
-    List<String> d = declared.get(key);
-    if (d != null) {
-      return d;
-    }
-    List<String> l = learned.get(key);
-    if (l != null) {
-      return l;
-    }
-    if (c == null) {
-      return List.of();
-    }
-    String schema = null;
-    String name = table;
-    int dot = table.indexOf('.');
-    if (dot > 0) {
-      schema = table.substring(0, dot);
-      name = table.substring(dot + 1);
-    }
-    DatabaseMetaData md = c.getMetaData();
-    List<String> found = List.of();
-    for (String n : List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT))) {
-      String catalog = c.getCatalog();
-      found = read(md, catalog, schema, n);
-      if (found.isEmpty() && catalog != null) {
-        found = read(md, null, schema, n);
-      }
-      if (!found.isEmpty()) {
-        break;
-      }
-    }
-    learned.put(key, found);
-    return found;
-  }
-
-  private static List<String> read(DatabaseMetaData md, @Nullable String catalog, @Nullable String schema,
-      String table) throws SQLException {
-    TreeMap<Integer, String> cols = new TreeMap<>();
-    try (ResultSet rs = md.getPrimaryKeys(catalog, schema, table)) {
-      while (rs.next()) {
-        cols.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
-      }
-    }
-    return List.copyOf(cols.values());
   }
 
   private static void product(List<List<Object>> columns, int i, List<Object> prefix, List<List<Object>> out) {

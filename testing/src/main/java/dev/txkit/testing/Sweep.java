@@ -48,6 +48,9 @@ import org.jspecify.annotations.Nullable;
  * It gets a {@link Transactions} over the sweep's {@link FaultyDataSource} with a {@link FakeSleeper}, so retries do
  * not wait; code that needs the data source itself takes {@code txs.dataSource()}. For JUnit 5, {@link SweepTest}
  * runs one test per point and kind. Immutable; {@link #run()} may be called again.
+ *
+ * <p>About 330 lines, most of them the builder's documented options and the four small callback types a user
+ * implements; the work is in {@code SweepRun}, {@code SweepFaults} and {@code SweepVerdicts}.
  */
 public final class Sweep {
 

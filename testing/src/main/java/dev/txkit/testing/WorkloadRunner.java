@@ -46,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Operations run through txkit over a {@link FaultyDataSource} wrapping the given data source, with txkit's own
  * sleeper (real backoff). Use a pool with at least as many connections as threads.
+ *
+ * <p>About 390 lines, half of them the builder and its documented checks; the run itself (threads, history,
+ * checkers) is one method and the faults are in {@code FaultSchedule}.
  */
 public final class WorkloadRunner {
 
