@@ -7,5 +7,4 @@ module dev.txkit.jdbc {
   requires static org.jspecify;
 
   exports dev.txkit.jdbc;
-  exports dev.txkit.jdbc.internal to dev.txkit.testing;
 }

@@ -2,6 +2,7 @@ package dev.txkit;
 
 import java.sql.SQLException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The database reported a failure for a statement or a commit that txkit ran for you. The subclass names the
@@ -24,7 +25,16 @@ public class DatabaseFailureException extends TransactionException {
   }
 
   /**
-   * Wraps a driver exception in the subclass that names its kind.
+   * The most characters of the driver's message that {@link #of} copies into txkit's message. Some drivers put
+   * the whole statement and its bound values into their message (H2 does), which can be megabytes for a large
+   * statement; the driver's exception, the cause, keeps its full text.
+   */
+  public static final int MAX_DRIVER_MESSAGE = 300;
+
+  /**
+   * Wraps a driver exception in the subclass that names its kind. The message is {@code message}, then the
+   * start of the driver's message (at most {@value #MAX_DRIVER_MESSAGE} characters, its first lines), then the
+   * SQLState, vendor code and classification. txkit never adds bound values of its own.
    *
    * @param message what txkit was doing
    * @param cause the driver's exception
@@ -32,7 +42,7 @@ public class DatabaseFailureException extends TransactionException {
    * @return the exception to throw
    */
   public static DatabaseFailureException of(String message, SQLException cause, Classification classification) {
-    String m = message + ": " + cause.getMessage() + " [SQLState " + cause.getSQLState() + ", vendor code "
+    String m = message + ": " + excerpt(cause.getMessage()) + " [SQLState " + cause.getSQLState() + ", vendor code "
         + cause.getErrorCode() + ", " + classification.kind() + ", " + classification.scope() + " scope]";
     switch (classification.kind()) {
       case SERIALIZATION_FAILURE:
@@ -44,6 +54,8 @@ public class DatabaseFailureException extends TransactionException {
         return new LockFailureException(m, cause, classification);
       case CONNECTION_LOST:
         return new ConnectionLostException(m, cause, classification);
+      case POOL_EXHAUSTED:
+        return new PoolExhaustedException(m, cause, classification);
       case QUERY_TIMEOUT:
         return new QueryTimeoutException(m, cause, classification);
       case CONSTRAINT_VIOLATION:
@@ -51,6 +63,24 @@ public class DatabaseFailureException extends TransactionException {
       default:
         return new DatabaseFailureException(m, cause, classification);
     }
+  }
+
+  /**
+   * The start of a driver's message, as copied into txkit's messages.
+   *
+   * @param driverMessage the driver's message, possibly null
+   * @return at most {@value #MAX_DRIVER_MESSAGE} characters of it, marked when cut
+   */
+  public static String excerpt(@Nullable String driverMessage) {
+    if (driverMessage == null) {
+      return "(no message)";
+    }
+    String s = driverMessage.strip();
+    if (s.length() <= MAX_DRIVER_MESSAGE) {
+      return s;
+    }
+    return s.substring(0, MAX_DRIVER_MESSAGE) + "... (" + (s.length() - MAX_DRIVER_MESSAGE) + " more characters "
+        + "in the cause)";
   }
 
   /** @return the classification */

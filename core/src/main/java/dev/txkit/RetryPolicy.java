@@ -1,5 +1,6 @@
 package dev.txkit;
 
+import dev.txkit.internal.Durations;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -223,15 +224,16 @@ public final class RetryPolicy {
      * Sets exponential backoff: the first wait is {@code delay}, doubling after each failure up to
      * {@code maxDelay}.
      *
-     * @param delay first delay, zero or positive
-     * @param maxDelay cap, at least {@code delay}
+     * @param delay first delay, zero or positive (default 5 ms)
+     * @param maxDelay cap, at least {@code delay} (default 1 s); either one longer than 100 years (36,500 days) is
+     *     taken as 100 years
      * @return this builder
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if a delay is negative (the order of the two is checked by {@link #build()})
      */
     public Builder withBackoff(Duration delay, Duration maxDelay) {
-      this.delay = nonNegative(delay, "delay");
-      this.maxDelay = nonNegative(maxDelay, "maxDelay");
+      this.delay = Durations.saturated(nonNegative(delay, "delay"));
+      this.maxDelay = Durations.saturated(nonNegative(maxDelay, "maxDelay"));
       return this;
     }
 
@@ -250,7 +252,8 @@ public final class RetryPolicy {
     /**
      * Sets the longest time after the first attempt's start during which a retry may still start.
      *
-     * @param maxDuration positive, or null for none
+     * @param maxDuration positive, or null for none (the default); longer than 100 years (36,500 days) is taken as
+     *     100 years
      * @return this builder
      * @throws IllegalArgumentException if {@code maxDuration} is zero or negative
      */
@@ -258,7 +261,7 @@ public final class RetryPolicy {
       if (maxDuration != null && (maxDuration.isNegative() || maxDuration.isZero())) {
         throw new IllegalArgumentException("maxDuration must be positive, was " + maxDuration);
       }
-      this.maxDuration = maxDuration;
+      this.maxDuration = maxDuration == null ? null : Durations.saturated(maxDuration);
       return this;
     }
 

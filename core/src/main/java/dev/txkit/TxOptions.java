@@ -1,5 +1,6 @@
 package dev.txkit;
 
+import dev.txkit.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -168,7 +169,9 @@ public final class TxOptions {
     /**
      * Sets the deadline of the whole call, retries included. Each statement gets the remaining time.
      *
-     * @param timeout positive, or null for none
+     * @param timeout positive, or null for none (the default); a timeout longer than 100 years (36,500 days, e.g.
+     *     {@code ChronoUnit.FOREVER.getDuration()}) is taken as 100 years, which {@link TxOptions#timeout()} then
+     *     returns
      * @return this builder
      * @throws IllegalArgumentException if zero or negative
      */
@@ -176,7 +179,7 @@ public final class TxOptions {
       if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
         throw new IllegalArgumentException("timeout must be positive (or null for none), was " + timeout);
       }
-      this.timeout = timeout;
+      this.timeout = timeout == null ? null : Durations.saturated(timeout);
       return this;
     }
 

@@ -83,11 +83,13 @@ final class Call<C extends ResourceTransaction> {
   <T, X extends Exception> T run(AttemptBody<C, T, X> body) throws X {
     RetryPolicy policy = options.retry();
     int escalateAfter = policy.escalateAfter();
-    boolean lanes = root == this && escalateAfter > 0 && policy.maxAttempts() > escalateAfter;
+    // only the thread's outermost transaction (of any engine) takes a lane: one inside another could wait for
+    // the lane its own enclosing attempt holds
+    boolean lanes = escalateAfter > 0 && policy.maxAttempts() > escalateAfter && ThreadFrames.isEmpty();
     List<Throwable> earlier = null;
     for (int n = 1; ; n++) {
       Attempt<C> a = new Attempt<>(this, n);
-      Lock lock = lanes ? engine.lanes.enter(name, n > escalateAfter) : null;
+      Lock lock = lanes ? Lanes.PROCESS.enter(name, n > escalateAfter) : null;
       T result;
       try {
         result = a.run(body);

@@ -13,7 +13,18 @@ public final class Durations {
   /** A century in nanoseconds: longer than any process lives, short enough to add to a ticker reading. */
   public static final long FOREVER = 100L * 365 * 24 * 3600 * 1_000_000_000L;
 
+  /** {@link #FOREVER} as a duration (36,500 days): options and policies take anything longer as this. */
+  public static final Duration MAX = Duration.ofNanos(FOREVER);
+
   private Durations() {
+  }
+
+  /**
+   * @param d a duration, not negative
+   * @return {@code d}, or {@link #MAX} if it is longer
+   */
+  public static Duration saturated(Duration d) {
+    return d.compareTo(MAX) > 0 ? MAX : d;
   }
 
   /**

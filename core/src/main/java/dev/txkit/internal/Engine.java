@@ -31,7 +31,6 @@ public final class Engine {
   final Ticker ticker;
   final DoubleSupplier random;
   final Listeners listeners;
-  final Lanes lanes = new Lanes();
   final BiConsumer<String, Throwable> warnings;
   final long leakThresholdNanos;
 

@@ -17,6 +17,12 @@ final class Lanes {
 
   static final int MAX_NAMES = 1024;
 
+  /**
+   * The lanes of this process (of this class loader): shared by every engine, so that escalation works across the
+   * {@code Transactions} instances of an application (one per database node, say).
+   */
+  static final Lanes PROCESS = new Lanes();
+
   private final ConcurrentHashMap<String, ReentrantReadWriteLock> lanes = new ConcurrentHashMap<>();
 
   /**

@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Listeners {
 
-  private static final String THREW = "a transaction listener threw; ignored";
+  private static String threw(String name, String event) {
+    return "[" + name + "] a transaction listener threw in " + event + "; ignored";
+  }
 
   private final TransactionListener[] all;
   private final BiConsumer<String, Throwable> warnings;
@@ -34,7 +36,7 @@ final class Listeners {
       try {
         l.onBegin(name, attempt);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onBegin"), e);
       }
     }
   }
@@ -44,7 +46,7 @@ final class Listeners {
       try {
         l.onCommit(name, attempt);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onCommit"), e);
       }
     }
   }
@@ -54,7 +56,7 @@ final class Listeners {
       try {
         l.onRollback(name, attempt, cause);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onRollback"), e);
       }
     }
   }
@@ -64,14 +66,14 @@ final class Listeners {
       try {
         policyCallback.accept(event);
       } catch (RuntimeException e) {
-        warnings.accept("a retry policy's onRetry callback threw; ignored", e);
+        warnings.accept("[" + event.transactionName() + "] a retry policy's onRetry callback threw; ignored", e);
       }
     }
     for (TransactionListener l : all) {
       try {
         l.onRetry(event);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(event.transactionName(), "onRetry"), e);
       }
     }
   }
@@ -81,14 +83,14 @@ final class Listeners {
       try {
         policyCallback.accept(event);
       } catch (RuntimeException e) {
-        warnings.accept("a retry policy's onGiveUp callback threw; ignored", e);
+        warnings.accept("[" + event.transactionName() + "] a retry policy's onGiveUp callback threw; ignored", e);
       }
     }
     for (TransactionListener l : all) {
       try {
         l.onGiveUp(event);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(event.transactionName(), "onGiveUp"), e);
       }
     }
   }
@@ -98,7 +100,7 @@ final class Listeners {
       try {
         l.onOutcomeUnknown(name, attempt, failure);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onOutcomeUnknown"), e);
       }
     }
   }
@@ -109,7 +111,7 @@ final class Listeners {
       try {
         l.onHookFailure(name, failure);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(name, "onHookFailure"), e);
       }
     }
   }
@@ -119,7 +121,7 @@ final class Listeners {
       try {
         l.onComplete(stats);
       } catch (RuntimeException e) {
-        warnings.accept(THREW, e);
+        warnings.accept(threw(stats.transactionName(), "onComplete"), e);
       }
     }
   }

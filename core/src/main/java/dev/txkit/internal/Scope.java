@@ -244,6 +244,11 @@ class Scope<C extends ResourceTransaction> implements TransactionScope<C> {
   }
 
   @Override
+  public int otherTransactionsOnThread() {
+    return ThreadFrames.openTransactions(attempt.call.resource, attempt);
+  }
+
+  @Override
   public String toString() {
     return "Scope[" + options.name() + ", " + kind + ", attempt " + attempt.number + "]";
   }

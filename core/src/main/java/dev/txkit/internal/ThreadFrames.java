@@ -42,6 +42,24 @@ public final class ThreadFrames {
     return null;
   }
 
+  /** @return how many attempts on this thread other than {@code except} hold a transaction of {@code resource} */
+  static int openTransactions(Object resource, Attempt<?> except) {
+    int n = 0;
+    for (Scope<?> s = INNERMOST.get(); s != null; s = s.previousOnThread) {
+      Attempt<?> a = s.attempt;
+      if (a != except && s.parent == null && a.call.resource == resource && a.state() != AttemptState.BEGINNING
+          && a.state() != AttemptState.CLOSED) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** @return whether the calling thread runs no txkit transaction at all */
+  static boolean isEmpty() {
+    return INNERMOST.get() == null;
+  }
+
   static void push(Scope<?> s) {
     s.previousOnThread = INNERMOST.get();
     INNERMOST.set(s);

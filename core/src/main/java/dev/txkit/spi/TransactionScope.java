@@ -142,4 +142,12 @@ public interface TransactionScope<C extends ResourceTransaction> {
 
   /** @return whether this block has ended (it refuses further use) */
   boolean isEnded();
+
+  /**
+   * How many other transactions of the same resource the calling thread has open (each holds a connection): the
+   * enclosing transactions of a {@code REQUIRES_NEW} call. For explaining a pool that has no connection left.
+   *
+   * @return the number, 0 when this is the thread's only one
+   */
+  int otherTransactionsOnThread();
 }

@@ -103,12 +103,17 @@ class EscalationTest {
 
   /** Runs A (holds a fresh attempt open until released) and B (fails once, then needs a second attempt). */
   private void race(TransactionEngine engine, int escalateAfter, boolean expectBWaits) throws Exception {
+    race(engine, engine, escalateAfter, expectBWaits);
+  }
+
+  private void race(TransactionEngine engineA, TransactionEngine engineB, int escalateAfter, boolean expectBWaits)
+      throws Exception {
     Resource resource = new Resource();
     CountDownLatch aInside = new CountDownLatch(1);
     CountDownLatch releaseA = new CountDownLatch(1);
     Future<String> a = pool.submit(() -> {
       Thread.currentThread().setName("A");
-      return engine.execute(resource, options(escalateAfter), ctx -> {
+      return engineA.execute(resource, options(escalateAfter), ctx -> {
         aInside.countDown();
         assertTrue(releaseA.await(10, TimeUnit.SECONDS));
         return "a";
@@ -119,7 +124,7 @@ class EscalationTest {
     Future<String> b = pool.submit(() -> {
       Thread.currentThread().setName("B");
       bThread.set(Thread.currentThread());
-      return engine.execute(resource, options(escalateAfter), ctx -> {
+      return engineB.execute(resource, options(escalateAfter), ctx -> {
         if (ctx.attempt() == 1) {
           throw new SQLException("could not serialize access", "40001");
         }
@@ -151,6 +156,12 @@ class EscalationTest {
   @Test
   void anEscalatedAttemptWaitsUntilNoOtherAttemptOfItsNameRuns() throws Exception {
     race(engine(), 1, true);
+  }
+
+  @Test
+  void escalationHoldsAcrossEnginesOfTheSameProcess() throws Exception {
+    // e.g. one Transactions per database node: an escalated attempt still runs alone among the name's attempts
+    race(engine(), engine(), 1, true);
   }
 
   @Test

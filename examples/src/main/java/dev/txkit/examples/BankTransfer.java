@@ -110,4 +110,27 @@ public final class BankTransfer {
   public long lowestBalance() {
     return txs.inTransaction(tx -> tx.queryOne("SELECT COALESCE(MIN(balance), 0) FROM " + accounts, Long.class));
   }
+
+  /**
+   * A transfer that commits and one refused for too little money, on embedded H2 or {@code args[0]}.
+   *
+   * @param args optional JDBC URL
+   */
+  public static void main(String[] args) {
+    try (Transactions txs = Transactions.create(args.length > 0 ? args[0] : "jdbc:h2:mem:bank;DB_CLOSE_DELAY=-1")) {
+      BankTransfer bank = new BankTransfer(txs, "accounts");
+      bank.createSchema();
+      bank.openAccount(1, "Alice", 100_00);
+      bank.openAccount(2, "Bob", 50_00);
+      bank.transfer(1, 2, 30_00);
+      System.out.println("Alice -> Bob 30.00: committed; balances " + bank.balance(1) + " / " + bank.balance(2));
+      try {
+        bank.transfer(2, 1, 500_00);
+      } catch (UnexpectedRowCountException e) {
+        System.out.println("Bob -> Alice 500.00: refused (" + e.getMessage() + "); balances " + bank.balance(1)
+            + " / " + bank.balance(2) + ", Alice's credit rolled back with the debit");
+      }
+      bank.dropSchema();
+    }
+  }
 }

@@ -1,233 +1,242 @@
 package dev.txkit.examples;
 
-import dev.txkit.RetryEvent;
-import dev.txkit.RetryPolicy;
-import dev.txkit.TxOptions;
-import dev.txkit.UnexpectedRowCountException;
-import dev.txkit.jdbc.Transactions;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.txkit.FailureKind;
+import dev.txkit.examples.TransferRace.Result;
+import dev.txkit.examples.TransferRace.Settings;
+import dev.txkit.examples.TransferRace.Strategy;
+import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * Runs the three scenarios on an embedded H2 database and prints what happened:
- * {@code mvn -q -pl examples -am test-compile exec:java}.
+ * The demo: {@link TransferRace} run three ways one after the other (hand-written, {@code inTransaction},
+ * {@code inTransaction} with {@code lockRows}), each with a progress bar, then one table of what happened, the
+ * money counted in the database. Embedded H2 by default:
+ * {@code mvn -q -pl examples -am test-compile exec:java}; a server with
+ * {@code -Dexec.args="--url jdbc:postgresql://127.0.0.1:5432/test?user=postgres"}.
  */
-public final class Demo {
+@Command(name = "txkit-demo", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Concurrent transfers between a few hot accounts, with failures injected now and then, run "
+        + "three ways: hand-written try/catch/rollback, txkit's inTransaction, and inTransaction with lockRows.")
+public final class Demo implements Callable<Integer> {
 
-  private Demo() {
-  }
+  /** The embedded database the demo uses without {@code --url}. */
+  public static final String H2_URL = "jdbc:h2:mem:txkit-demo;DB_CLOSE_DELAY=-1";
+
+  private static final String TABLE = "txkit_demo_accounts";
+  // jline (under the progress bar) logs through java.util.logging when the output is not a terminal
+  private static final Logger JLINE = Logger.getLogger("org.jline");
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--url", paramLabel = "JDBC-URL",
+      description = "jdbc:postgresql://... or jdbc:mariadb://... (default: embedded H2)")
+  private String url = H2_URL;
+
+  @Option(names = "--threads", description = "threads transferring at the same time (default: ${DEFAULT-VALUE})")
+  private int threads = 8;
+
+  @Option(names = "--seconds", description = "how long each of the three runs lasts (default: ${DEFAULT-VALUE})")
+  private double seconds = 6;
+
+  @Option(names = "--accounts", description = "hot accounts the transfers move money between (default: "
+      + "${DEFAULT-VALUE})")
+  private int accounts = 4;
+
+  @Option(names = "--fault-rate", description = "probability that an update meets an injected deadlock or "
+      + "dropped connection (default: ${DEFAULT-VALUE})")
+  private double faultRate = 0.002;
+
+  @Option(names = "--seed", description = "seeds the transfers and the injected failures (default: "
+      + "${DEFAULT-VALUE})")
+  private long seed = 42;
+
+  @Option(names = "--no-progress", description = "no progress bars")
+  private boolean noProgress;
+
+  private final List<Result> results = new ArrayList<>();
 
   /**
-   * Runs the demo.
+   * Runs the demo; exits with a non-zero status on bad options or a failure.
    *
-   * @param args unused
-   * @throws InterruptedException if interrupted while waiting for the demo's threads
+   * @param args the options, see {@code --help}
    */
-  public static void main(String[] args) throws InterruptedException {
-    // The demo tells its own story: no logging backend, and no SLF4J notice that there is none.
+  public static void main(String[] args) {
+    // The demo tells its own story: no SLF4J notice that no logging backend is on the class path.
     if (System.getProperty("slf4j.provider") == null) {
       System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
       System.setProperty("slf4j.internal.verbosity", "WARN");
     }
-    try (Transactions plain = Transactions.create("jdbc:h2:mem:demo;DB_CLOSE_DELAY=-1")) {
-      // Same pool and defaults, plus a retry policy that tells what it retries.
-      Transactions txs = plain.with(TxOptions.builder()
-          .retry(RetryPolicy.builder().onRetry(Demo::printRetry).build())
-          .build());
-      System.out.println("txkit demo on " + txs.database() + " (embedded, in memory)");
-      bankTransfer(txs);
-      deadlockRetried(txs);
-      orders(txs);
-      lastSeats(txs);
-      System.out.println();
-      System.out.println("Done. The code of each scenario is in examples/src/main/java/dev/txkit/examples.");
+    int status = run(new Demo(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    if (status != 0) {
+      System.exit(status);
     }
-  }
-
-  private static void bankTransfer(Transactions txs) {
-    heading("1. Bank transfer: lockRows on both accounts, then two updateOne");
-    BankTransfer bank = new BankTransfer(txs, "accounts");
-    bank.createSchema();
-    bank.openAccount(1, "Alice", 100_00);
-    bank.openAccount(2, "Bob", 50_00);
-    printBalances(bank);
-
-    System.out.println("Transfer 30.00 from Alice to Bob ...");
-    bank.transfer(1, 2, 30_00);
-    System.out.println("  committed.");
-    printBalances(bank);
-
-    System.out.println("Transfer 500.00 from Bob to Alice (Bob has 80.00) ...");
-    try {
-      bank.transfer(2, 1, 500_00);
-      System.out.println("  committed?! This should not happen.");
-    } catch (UnexpectedRowCountException e) {
-      System.out.println("  failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-      System.out.println("  Alice's credit was made before the debit failed, and was rolled back with it:");
-    }
-    printBalances(bank);
-    System.out.println("  total " + money(bank.totalBalance()) + " (always 150.00)");
   }
 
   /**
-   * Two transfers in opposite directions that lock their rows in the caller's order, not with lockRows, and
-   * meet at a barrier after their first update: each waits for the row the other holds, a deadlock. The
-   * database rolls one back, txkit retries it, and both transfers go through.
+   * Parses the options and runs the demo.
+   *
+   * @param demo the command
+   * @param out where the table goes
+   * @param err where errors and usage go
+   * @param args the options
+   * @return the exit status: 0, or 2 for bad options, 1 for a failure
    */
-  private static void deadlockRetried(Transactions txs) throws InterruptedException {
-    heading("2. A real deadlock, retried");
-    BankTransfer bank = new BankTransfer(txs, "accounts");
-    System.out.println("Alice -> Bob 10.00 and Bob -> Alice 20.00 at the same time, each updating its own");
-    System.out.println("debit row first (no lockRows), and meeting after the first update:");
-    CyclicBarrier bothUpdatedFirstRow = new CyclicBarrier(2);
-    List<String> outcomes = Collections.synchronizedList(new ArrayList<>());
-    Thread a = new Thread(() -> outcomes.add(unorderedTransfer(txs, 1, 2, 10_00, bothUpdatedFirstRow)), "alice");
-    Thread b = new Thread(() -> outcomes.add(unorderedTransfer(txs, 2, 1, 20_00, bothUpdatedFirstRow)), "bob");
-    a.start();
-    b.start();
-    a.join(TimeUnit.SECONDS.toMillis(30));
-    b.join(TimeUnit.SECONDS.toMillis(30));
-    for (String outcome : outcomes) {
-      System.out.println("  " + outcome);
-    }
-    printBalances(bank);
-    System.out.println("  total " + money(bank.totalBalance()));
-    System.out.println("BankTransfer.transfer locks both rows with lockRows, in one order, so it never deadlocks.");
+  static int run(Demo demo, PrintWriter out, PrintWriter err, String... args) {
+    return new CommandLine(demo).setOut(out).setErr(err).execute(args);
   }
 
-  private static String unorderedTransfer(Transactions txs, long from, long to, long amount, CyclicBarrier barrier) {
-    String name = Thread.currentThread().getName();
+  /** @return the results of the last run, one per strategy */
+  List<Result> results() {
+    return List.copyOf(results);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings;
     try {
-      TxOptions options = txs.defaults().toBuilder().name(name + "'s transfer").build();
-      int attempts = txs.inTransaction(options, tx -> {
-        tx.updateOne("UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?", amount, from, amount);
-        if (tx.attempt() == 1) {
-          barrier.await(10, TimeUnit.SECONDS);
+      settings = new Settings(threads, Duration.ofMillis(Math.round(seconds * 1000)), accounts, faultRate, seed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + " (see --help)");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    JLINE.setLevel(Level.OFF);
+    results.clear();
+    try (HikariDataSource pool = pool(url, threads)) {
+      TransferRace race = new TransferRace(pool, TABLE);
+      out.printf(Locale.ROOT, "txkit demo on %s%s: %d threads move money between %d accounts of %s each for "
+              + "%s s per strategy;%n  about 1 update in %d meets an injected deadlock or dropped connection.%n%n",
+          race.database(), url.equals(H2_URL) ? " (embedded, in memory)" : "", threads, accounts,
+          money(Settings.OPENING_BALANCE), trim(seconds), Math.max(1, Math.round(1 / Math.max(faultRate, 1e-9))));
+      out.flush();
+      try {
+        for (Strategy strategy : Strategy.values()) {
+          results.add(runOne(race, strategy, settings));
         }
-        tx.updateOne("UPDATE accounts SET balance = balance + ? WHERE id = ?", amount, to);
-        return tx.attempt();
+      } finally {
+        race.dropSchema();
+      }
+    }
+    printTable(out, results);
+    if (url.startsWith("jdbc:postgresql:") && results.stream().anyMatch(r -> r.realDeadlocks() > 0)) {
+      out.println();
+      out.println("PostgreSQL detects a deadlock only after deadlock_timeout (1 s by default): until then the "
+          + "transactions\ninvolved wait, which is why the two columns without lockRows commit so few transfers.");
+    }
+    out.flush();
+    return 0;
+  }
+
+  private Result runOne(TransferRace race, Strategy strategy, Settings settings) throws InterruptedException {
+    if (noProgress) {
+      return race.run(strategy, settings, (elapsed, commits) -> { });
+    }
+    long tenths = Math.max(1, settings.duration().toMillis() / 100);
+    try (ProgressBar bar = new ProgressBarBuilder()
+        .setTaskName(String.format(Locale.ROOT, "%-14s", strategy.label()))
+        .setInitialMax(tenths)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(100)
+        .hideEta()
+        .continuousUpdate()
+        .build()) {
+      Result r = race.run(strategy, settings, (elapsed, commits) -> {
+        bar.stepTo(Math.min(tenths, elapsed.toMillis() / 100));
+        bar.setExtraMessage(commits + " commits");
       });
-      return name + "'s transfer of " + money(amount) + " committed on attempt " + attempts;
-    } catch (Exception e) {
-      return name + "'s transfer failed: " + e;
+      bar.stepTo(tenths);
+      bar.setExtraMessage(r.commits() + " commits");
+      return r;
     }
   }
 
-  private static void orders(Transactions txs) throws InterruptedException {
-    heading("3. Order with stock check: SERIALIZABLE, updateOne \"... AND stock >= ?\", afterCommit receipt");
-    OrderWithStockCheck shop = new OrderWithStockCheck(txs, "", receipt -> System.out.println(
-        "  [mail] receipt for invoice " + receipt.invoiceId() + ": " + receipt.quantity() + " x product "
-            + receipt.productId()));
-    shop.createSchema();
-    shop.addProduct(7, "Keyboard", 3);
-    System.out.println("Keyboards in stock: " + shop.stock(7));
-    for (int quantity : new int[] {2, 2, 1}) {
-      System.out.println("Order " + quantity + " keyboard(s) ...");
-      try {
-        long invoice = shop.placeOrder(7, quantity);
-        System.out.println("  committed: invoice " + invoice + "; stock now " + shop.stock(7));
-      } catch (UnexpectedRowCountException e) {
-        System.out.println("  out of stock, rolled back, no receipt: " + e.getMessage());
-      }
+  private static HikariDataSource pool(String url, int threads) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setMaximumPoolSize(threads + 2);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(10_000);
+    config.setPoolName("txkit-demo");
+    return new HikariDataSource(config);
+  }
+
+  /** Prints the three results side by side. */
+  static void printTable(PrintWriter out, List<Result> results) {
+    out.println();
+    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-36s", ""));
+    for (Result r : results) {
+      head.append(String.format(Locale.ROOT, "%18s", r.strategy().label()));
     }
-
-    shop.addProduct(8, "Mouse", 10);
-    System.out.println("8 threads order 2 mice each, 10 in stock ...");
-    AtomicInteger ok = new AtomicInteger();
-    AtomicInteger outOfStock = new AtomicInteger();
-    runConcurrently(8, i -> {
-      try {
-        shop.placeOrder(8, 2);
-        ok.incrementAndGet();
-      } catch (UnexpectedRowCountException e) {
-        outOfStock.incrementAndGet();
-      }
-    });
-    System.out.println("  " + ok + " orders committed, " + outOfStock + " out of stock; mice left: " + shop.stock(8)
-        + ", invoiced: " + shop.invoicedQuantity(8));
-  }
-
-  private static void lastSeats(Transactions txs) throws InterruptedException {
-    heading("4. Last seats: 20 passengers try to book a flight with 5 seats at the same moment");
-    LastSeatBooking airline = new LastSeatBooking(txs, "");
-    airline.createSchema();
-    airline.addFlight(101, "TX 101", 5);
-    List<String> booked = Collections.synchronizedList(new ArrayList<>());
-    List<String> soldOut = Collections.synchronizedList(new ArrayList<>());
-    runConcurrently(20, i -> {
-      String passenger = "passenger-" + (i + 1);
-      try {
-        airline.book(101, passenger);
-        booked.add(passenger);
-      } catch (LastSeatBooking.SoldOutException e) {
-        soldOut.add(e.getMessage());
-      }
-    });
-    System.out.println("  booked (" + booked.size() + "): " + String.join(", ", booked));
-    System.out.println("  sold out (" + soldOut.size() + "), e.g.: " + (soldOut.isEmpty() ? "-" : soldOut.get(0)));
-    System.out.println("  seats booked in the database: " + airline.bookedSeats(101));
-  }
-
-  /** Runs {@code task} on {@code threads} threads that start together, and waits for all of them. */
-  private static void runConcurrently(int threads, java.util.function.IntConsumer task) throws InterruptedException {
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> all = new ArrayList<>();
-    for (int i = 0; i < threads; i++) {
-      int n = i;
-      Thread t = new Thread(() -> {
-        try {
-          start.await();
-          task.accept(n);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-          System.out.println("  unexpected: " + e);
-        }
-      }, "demo-" + i);
-      t.start();
-      all.add(t);
+    out.println(head);
+    out.println("-".repeat(head.length()));
+    row(out, results, "transfers committed", r -> count(r.commits()));
+    row(out, results, "  per second", r -> count(Math.round(r.commits() / Math.max(0.001,
+        r.elapsed().toMillis() / 1000.0))));
+    row(out, results, "told \"insufficient funds\"", r -> count(r.insufficientFunds()));
+    row(out, results, "errors seen by callers", r -> count(r.callerErrors()));
+    row(out, results, "failed statements logged and ignored",
+        r -> r.strategy() == Strategy.HAND_WRITTEN ? count(r.ignoredStatementFailures()) : "-");
+    Set<FailureKind> kinds = EnumSet.noneOf(FailureKind.class);
+    results.forEach(r -> kinds.addAll(r.retries().keySet()));
+    row(out, results, "retries", r -> r.strategy() == Strategy.HAND_WRITTEN ? "none" : count(r.totalRetries()));
+    for (FailureKind kind : kinds) {
+      row(out, results, "  " + kind.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+          r -> r.strategy() == Strategy.HAND_WRITTEN ? "-" : count(r.retries().getOrDefault(kind, 0L)));
     }
-    start.countDown();
-    for (Thread t : all) {
-      t.join(TimeUnit.SECONDS.toMillis(60));
+    row(out, results, "deadlocks raised by the database", r -> count(r.realDeadlocks()));
+    row(out, results, "deadlocks injected by the kit", r -> count(r.injectedDeadlocks()));
+    row(out, results, "connections dropped by the kit", r -> count(r.injectedDrops()));
+    row(out, results, "money in the database", r -> money(r.actualTotal()));
+    row(out, results, "  against the opening total", r -> r.moneyConserved() ? "conserved"
+        : (r.actualTotal() > r.expectedTotal() ? "+" : "") + money(r.actualTotal() - r.expectedTotal()));
+    row(out, results, "negative balances", r -> count(r.negativeBalances()));
+    out.println();
+    if (!results.isEmpty()) {
+      out.printf(Locale.ROOT, "Opening total %s. Every figure is from this run; the money is counted with one "
+          + "SELECT SUM(balance) after each run.%n", money(results.get(0).expectedTotal()));
     }
+    out.println("hand-written:  examples/src/main/java/dev/txkit/examples/HandWrittenTransfer.java");
+    out.println("inTransaction: examples/src/main/java/dev/txkit/examples/TransferRace.java");
+    out.println("+ lockRows:    examples/src/main/java/dev/txkit/examples/BankTransfer.java");
   }
 
-  private static void printRetry(RetryEvent e) {
-    System.out.println("  [retry] '" + e.transactionName() + "' attempt " + e.attempt() + " failed with "
-        + e.classification().kind() + " (" + databaseMessage(e.failure()) + "); retrying in " + e.delay().toMillis()
-        + " ms");
-  }
-
-  /** The first line of the database's own message: the first {@code SQLException} in the cause chain. */
-  private static String databaseMessage(Throwable t) {
-    Throwable c = t;
-    while (!(c instanceof java.sql.SQLException) && c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
+  private static void row(PrintWriter out, List<Result> results, String label, Function<Result, String> cell) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-36s", label));
+    for (Result r : results) {
+      sb.append(String.format(Locale.ROOT, "%18s", cell.apply(r)));
     }
-    String m = String.valueOf(c.getMessage());
-    int nl = m.indexOf('\n');
-    m = nl < 0 ? m : m.substring(0, nl);
-    return m.length() > 90 ? m.substring(0, 90) + "..." : m;
+    out.println(sb);
   }
 
-  private static void printBalances(BankTransfer bank) {
-    System.out.println("  Alice " + money(bank.balance(1)) + ", Bob " + money(bank.balance(2)));
+  private static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
   }
 
-  private static String money(long cents) {
-    return String.format(Locale.ROOT, "%d.%02d", cents / 100, cents % 100);
+  /** Cents as {@code 1,234.56}, negative with a sign. */
+  static String money(long cents) {
+    return String.format(Locale.ROOT, "%s%,d.%02d", cents < 0 ? "-" : "", Math.abs(cents) / 100, Math.abs(cents) % 100);
   }
 
-  private static void heading(String title) {
-    System.out.println();
-    System.out.println(title);
-    System.out.println("-".repeat(title.length()));
+  private static String trim(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 }

@@ -125,4 +125,27 @@ public final class OrderWithStockCheck {
   public long invoiceCount() {
     return txs.inTransaction(tx -> tx.queryOne("SELECT COUNT(*) FROM " + invoices, Long.class));
   }
+
+  /**
+   * Three orders for three keyboards in stock, on embedded H2 or {@code args[0]}: the third is out of stock.
+   *
+   * @param args optional JDBC URL
+   */
+  public static void main(String[] args) {
+    try (Transactions txs = Transactions.create(args.length > 0 ? args[0] : "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1")) {
+      OrderWithStockCheck shop = new OrderWithStockCheck(txs, "", r -> System.out.println("  [mail] receipt for "
+          + "invoice " + r.invoiceId() + ": " + r.quantity() + " x product " + r.productId()));
+      shop.createSchema();
+      shop.addProduct(7, "Keyboard", 3);
+      for (int quantity : new int[] {2, 2, 1}) {
+        try {
+          long invoice = shop.placeOrder(7, quantity);
+          System.out.println("order of " + quantity + ": invoice " + invoice + ", stock now " + shop.stock(7));
+        } catch (UnexpectedRowCountException e) {
+          System.out.println("order of " + quantity + ": out of stock, rolled back, no receipt");
+        }
+      }
+      shop.dropSchema();
+    }
+  }
 }

@@ -1,38 +1,52 @@
 package dev.txkit.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.txkit.examples.TransferRace.Result;
+import dev.txkit.examples.TransferRace.Strategy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** The demo's command line on embedded H2, with short runs. */
 class DemoTest {
 
-  @Test
-  void demoShowsTheRollbackTheRetryAndTheSoldOutFlight() throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setOut(out);
-      Demo.main(new String[0]);
-    } finally {
-      System.setOut(original);
-    }
-    String text = captured.toString(StandardCharsets.UTF_8);
-    original.print(text);
-    assertContains(text, "failed: UnexpectedRowCountException");
-    assertContains(text, "total 150.00 (always 150.00)");
-    assertContains(text, "failed with DEADLOCK");
-    assertContains(text, "committed on attempt 2");
-    assertContains(text, "5 orders committed, 3 out of stock; mice left: 0, invoiced: 10");
-    assertContains(text, "booked (5)");
-    assertContains(text, "sold out (15)");
-    assertContains(text, "seats booked in the database: 5");
-    assertTrue(!text.contains("unexpected:"), text);
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int demo(Demo demo, String... args) {
+    return Demo.run(demo, new PrintWriter(out, true), new PrintWriter(err, true), args);
   }
 
-  private static void assertContains(String text, String expected) {
-    assertTrue(text.contains(expected), () -> "demo output lacks '" + expected + "':\n" + text);
+  @Test
+  void printsTheThreeStrategiesSideBySideWithTheMoneyCountedInTheDatabase() {
+    Demo demo = new Demo();
+    assertEquals(0, demo(demo, "--seconds", "0.4", "--threads", "4", "--no-progress"), err.toString());
+    String text = out.toString();
+    System.out.print(text);
+    assertTrue(text.contains("txkit demo on H2 (embedded, in memory): 4 threads"), text);
+    assertTrue(text.matches("(?s).*hand-written\\s+inTransaction\\s+\\+ lockRows.*"), text);
+    assertTrue(text.contains("money in the database"), text);
+    List<Result> results = demo.results();
+    assertEquals(List.of(Strategy.HAND_WRITTEN, Strategy.IN_TRANSACTION, Strategy.LOCK_ROWS),
+        results.stream().map(Result::strategy).toList());
+    for (Result r : results.subList(1, 3)) {
+      assertTrue(r.moneyConserved(), r.toString());
+      assertEquals(0, r.callerErrors(), r.toString());
+      assertTrue(text.contains(Demo.money(r.actualTotal())), text);
+    }
+    assertEquals(0, results.get(2).realDeadlocks(), "lockRows: " + results.get(2));
+  }
+
+  @Test
+  void badOptionsAreRefusedWithTheReason() {
+    assertEquals(2, demo(new Demo(), "--threads", "0"));
+    assertTrue(err.toString().contains("threads must be at least 1, got 0"), err.toString());
+    assertEquals(2, demo(new Demo(), "--fault-rate", "1.5"));
+    assertTrue(err.toString().contains("the fault rate is a probability in [0, 1], got 1.5"), err.toString());
+    assertEquals(2, demo(new Demo(), "--frobnicate"));
+    assertTrue(err.toString().contains("Unknown option: '--frobnicate'"), err.toString());
   }
 }

@@ -42,6 +42,8 @@ class LastSeatBookingIT {
         }
       });
       assertEquals(5, airline.bookedSeats(1), "seats booked on the flight with 5 seats");
+      assertEquals(0, db.queryLong("SELECT MIN(seats_left) FROM " + PREFIX + "flights"), "no seat left anywhere");
+      assertEquals(0, db.queryLong("SELECT MAX(seats_left) FROM " + PREFIX + "flights"));
       for (long flight = 2; flight <= flights; flight++) {
         assertEquals(1, airline.bookedSeats(flight), "seats booked on flight " + flight + " with 1 seat");
       }

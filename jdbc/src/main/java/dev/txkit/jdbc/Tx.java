@@ -14,7 +14,11 @@ import java.util.function.Consumer;
  * <p>A {@code Tx} is confined to the thread that runs the callback and valid only until the callback returns:
  * using it from another thread or afterwards throws {@link IllegalStateException}. Every statement binds its
  * parameters (never concatenates them); {@code null} and {@code java.time} values bind on every supported
- * database. A statement that fails throws a {@link dev.txkit.DatabaseFailureException} subclass naming the
+ * database, and a lone {@code null} argument ({@code tx.update(sql, null)}, which Java passes as a null array)
+ * binds one SQL NULL. Transaction-control SQL ({@code COMMIT}, {@code ROLLBACK} but not {@code ROLLBACK TO
+ * SAVEPOINT}, {@code BEGIN}, {@code START TRANSACTION}, {@code SET autocommit}, {@code SET TRANSACTION},
+ * {@code RELEASE SAVEPOINT}, two-phase commit, and MariaDB/MySQL's {@code LOCK TABLES}) is refused with an
+ * {@link IllegalStateException} before it reaches the database: the transaction belongs to txkit. A statement that fails throws a {@link dev.txkit.DatabaseFailureException} subclass naming the
  * failure; after a transaction-scope failure (deadlock, serialization failure, lost connection) every further
  * statement throws {@link dev.txkit.TransactionAbortedException} at once and the attempt never commits.
  */
@@ -113,35 +117,70 @@ public interface Tx {
   <T> Optional<T> queryOptional(String sql, Class<T> type, Object... args);
 
   /**
-   * Runs an INSERT and returns the generated key: the first column of the driver's generated keys. On
-   * PostgreSQL that is the table's first column, so keep the key column first.
+   * Runs an INSERT and returns the key the database generated for it: the driver's only generated-key column,
+   * or, where the driver returns several (pgjdbc returns the whole inserted row), the only auto-increment one
+   * (an identity or serial column). Where that cannot tell the key apart, name the key column with
+   * {@link #insertAndReturnKey(Class, String, String, Object...)}.
    *
    * @param sql the INSERT
    * @param args the parameters
    * @return the generated key
    * @throws dev.txkit.UnexpectedRowCountException if no key was generated
+   * @throws IllegalArgumentException if the driver returned several columns and none, or more than one, is
+   *     auto-increment
+   * @throws dev.txkit.DatabaseFailureException if the database reports a failure
    */
   long insertAndReturnKey(String sql, Object... args);
+
+  /**
+   * Runs an INSERT and returns the generated value of the named key column, e.g.
+   * {@code long id = tx.insertAndReturnKey(Long.class, "id", "INSERT INTO invoices(tenant_id, total) VALUES (?, ?)",
+   * tenant, total)}. The key's type comes first so that no call whose first argument is the SQL can be taken for
+   * this form: {@code insertAndReturnKey(sql, "pear", null)} binds "pear" and NULL.
+   *
+   * @param keyType the key's type, e.g. {@code Long.class}, {@code UUID.class}
+   * @param keyColumn the generated column, a plain identifier (on PostgreSQL as written unquoted in the table's
+   *     DDL: matched in lower case)
+   * @param sql the INSERT
+   * @param args the parameters
+   * @param <K> the key type
+   * @return the generated key
+   * @throws dev.txkit.UnexpectedRowCountException if no key was generated
+   * @throws IllegalArgumentException if {@code keyColumn} is not a plain identifier, or the driver returned no
+   *     such column
+   * @throws dev.txkit.DatabaseFailureException if the database reports a failure
+   */
+  <K> K insertAndReturnKey(Class<K> keyType, String keyColumn, String sql, Object... args);
 
   /**
    * Runs one statement for each parameter row, as a JDBC batch.
    *
    * @param sql the statement
-   * @param rows one array of parameters per execution
+   * @param rows one array of parameters per execution, all of the same length
    * @return the update counts, one per row (drivers may report {@link java.sql.Statement#SUCCESS_NO_INFO})
+   * @throws IllegalArgumentException if a row has another length than the first, or the rows leave a parameter
+   *     unset; nothing of the batch has run then
+   * @throws NullPointerException if a row is null
+   * @throws dev.txkit.DatabaseFailureException if the database reports a failure
    */
   int[] batch(String sql, Collection<Object[]> rows);
 
   /**
-   * Locks rows in the canonical order: sorts and de-duplicates the keys, then locks them with one ordered
-   * {@code SELECT ... FOR UPDATE}. Transactions that lock their rows this way cannot deadlock on them.
+   * Locks rows in the canonical order: sorts and de-duplicates the keys, then locks them with ordered
+   * {@code SELECT ... FOR UPDATE} statements of at most 1,000 keys each, in ascending order across them too.
+   * Transactions that lock their rows this way cannot deadlock on them. (Text keys: the order within one
+   * statement is the database's collation, across statements Java's; beyond 1,000 text keys whose collation
+   * order differs from Java's, the canonical order is not guaranteed.) The key column's type is learned once
+   * per {@code Transactions} with one extra query.
    *
    * @param table the table; a plain or schema-qualified identifier
    * @param keyColumn the key column; a plain identifier
    * @param keys the keys to lock, mutually comparable
    * @param <K> the key type
    * @return the keys that exist (and are now locked), in lock order
-   * @throws IllegalArgumentException if {@code table} or {@code keyColumn} is not a plain identifier
+   * @throws IllegalArgumentException if {@code table} or {@code keyColumn} is not a plain identifier, if the keys
+   *     cannot be ordered, or if they are numbers and the column holds text (or the reverse); then no row is
+   *     locked
    */
   <K> List<K> lockRows(String table, String keyColumn, Collection<K> keys);
 
@@ -158,9 +197,16 @@ public interface Tx {
 
   /**
    * The managed connection, for raw JDBC. It refuses {@code commit}, {@code rollback}, {@code setAutoCommit},
-   * {@code setTransactionIsolation}, {@code setReadOnly}, {@code abort} and {@code close} with an
-   * {@link IllegalStateException}: the transaction belongs to txkit. Statements it creates take part in
-   * failure detection and timeouts. Objects obtained with {@code unwrap} bypass all of that.
+   * {@code setTransactionIsolation}, {@code setReadOnly} and {@code abort} with an {@link IllegalStateException}:
+   * the transaction belongs to txkit. It is borrowed: {@code close()} does nothing, so
+   * {@code try (Connection c = tx.connection()) { ... }} is harmless, and txkit returns the connection to the pool
+   * when the transaction ends. Statements it creates take part in failure detection and timeouts, and refuse
+   * transaction-control SQL ({@code COMMIT}, {@code ROLLBACK}, {@code BEGIN}, {@code SET autocommit}, ...) with
+   * an {@code IllegalStateException}, as the wrappers of {@code Tx} do. What its setters change beyond that
+   * (schema, catalog, holdability, network timeout, client info, type map) is put back when the transaction ends.
+   * Every way back to a connection from its statements, result sets and metadata, and
+   * {@code unwrap(Connection.class)}, returns this managed connection; only {@code unwrap} to a driver's own type
+   * bypasses all of that.
    *
    * @return the managed connection
    */

@@ -15,7 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Taking the transaction away from txkit through the raw connection is refused, and loses nothing. */
+/**
+ * Taking the transaction away from txkit through the raw connection is refused, and loses nothing. ({@code close()}
+ * is allowed and does nothing: see {@code BorrowedConnectionIT}.)
+ */
 class MisuseIT {
 
   @FunctionalInterface
@@ -34,7 +37,6 @@ class MisuseIT {
     refused.put("setAutoCommit", c -> c.setAutoCommit(true));
     refused.put("setTransactionIsolation", c -> c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE));
     refused.put("setReadOnly", c -> c.setReadOnly(true));
-    refused.put("close", Connection::close);
     refused.put("abort", c -> c.abort(Runnable::run));
     txs.useTransaction(TxOptions.builder().name("import").build(), tx -> {
       tx.update("INSERT INTO t2_misuse VALUES (1)");

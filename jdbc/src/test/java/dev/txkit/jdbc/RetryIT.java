@@ -206,7 +206,7 @@ class RetryIT {
       });
       t1.get(30, TimeUnit.SECONDS);
 
-      assertEquals(3, rec.attempts("t1") + rec.attempts("t2"), "exactly one of the two was retried, once");
+      assertEquals(3, rec.attempts("t1") + rec.attempts("t2"), "exactly one of the two was retried, once: " + rec.retries);
       assertEquals(1, rec.retries.size());
       RetryEvent r = rec.retries.get(0);
       assertEquals(FailureKind.DEADLOCK, r.classification().kind());

@@ -135,7 +135,7 @@ public final class Fault {
   /**
    * Drops the connection: the physical connection is rolled back and closed (evicted from a HikariCP pool it came
    * from), the call fails as the driver reports a lost connection, and every later call on it fails as on a closed
-   * connection (PostgreSQL 08006 then 08003; MariaDB 08000; H2 90067). At {@link Point#COMMIT_AFTER} the
+   * connection (PostgreSQL 08006 then 08003; MariaDB 08000; H2 90067 then 90121). At {@link Point#COMMIT_AFTER} the
    * transaction is committed first.
    *
    * @return this fault
@@ -177,9 +177,11 @@ public final class Fault {
   }
 
   /**
-   * Only throws the payload, without emulating what the server does after such a failure (by default a
-   * transaction-scope failure rolls the real transaction back, PostgreSQL enters its aborted state, and a lost
-   * connection drops the connection).
+   * Only throws the payload, without emulating what the server does after such a failure. By default the kit
+   * applies the payload's {@link Failure#serverEffect()} to the real connection (a catalogue entry's own; any
+   * other payload's from the entry {@link Failures#identify} finds for it in the database's catalogue, else from
+   * its SQLState class): a rolled-back transaction is really rolled back, PostgreSQL's aborted state is emulated,
+   * a lost connection is dropped.
    *
    * @return this fault
    */

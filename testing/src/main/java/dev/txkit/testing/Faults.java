@@ -5,7 +5,6 @@ import dev.txkit.RetryEvent;
 import dev.txkit.Sleeper;
 import dev.txkit.TransactionListener;
 import dev.txkit.TransactionStats;
-import dev.txkit.jdbc.Database;
 import dev.txkit.testing.internal.Directive;
 import dev.txkit.testing.internal.Interceptor;
 import java.sql.SQLException;
@@ -292,8 +291,8 @@ public final class Faults {
           return new Directive(Directive.Kind.SILENT_ROLLBACK, null, null, true, 0, f.toString());
         default:
           SQLException e = Objects.requireNonNull(f.payload).get();
-          Database dialect = f.payload instanceof Failure ? ((Failure) f.payload).database() : null;
-          return new Directive(Directive.Kind.FAIL, e, dialect, f.emulate, f.batchRows, f.toString());
+          Failure entry = f.payload instanceof Failure ? (Failure) f.payload : null;
+          return new Directive(Directive.Kind.FAIL, e, entry, f.emulate, f.batchRows, f.toString());
       }
     }
 

@@ -45,8 +45,9 @@ import org.jspecify.annotations.Nullable;
  * With {@link Builder#expectRecovery(boolean)}, failures that txkit retries must not reach the caller at all.
  *
  * <p>The unit must be deterministic (the same calls in the same order on every run) and run on the calling thread.
- * It gets a {@link Transactions} over the sweep's {@link FaultyDataSource} with a {@link FakeSleeper}, so retries do
- * not wait; code that needs the data source itself takes {@code txs.dataSource()}. For JUnit 5, {@link SweepTest}
+ * It gets a new {@link Transactions} in every run (so what txkit learns once per instance is learned, and swept, in
+ * every run), over the sweep's {@link FaultyDataSource}, with a {@link FakeSleeper} so that retries do not wait;
+ * code that needs the data source itself takes {@code txs.dataSource()}. For JUnit 5, {@link SweepTest}
  * runs one test per point and kind. Immutable; {@link #run()} may be called again.
  *
  * <p>About 330 lines, most of them the builder's documented options and the four small callback types a user

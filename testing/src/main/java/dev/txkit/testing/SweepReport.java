@@ -148,7 +148,7 @@ public final class SweepReport {
     }
     SweepOutcome cl = clean;
     if (cl != null && SweepVerdicts.sameAsClean(cl, o)) {
-      String what = o.returned() ? "ok" : "as clean: " + SweepCase.shortName(o.failure());
+      String what = o.returned() ? "ok" : "= " + SweepCase.shortName(o.failure());
       if (o.attempts() > cl.attempts()) {
         return what + ", " + o.attempts() + " attempts";
       }

@@ -68,7 +68,6 @@ final class SweepRun implements AutoCloseable {
   private final Sweep sweep;
   private final FaultyDataSource faulty;
   private final FakeSleeper sleeper = new FakeSleeper();
-  private final Transactions txs;
   private final Database database;
   private final TableState before;
   private @Nullable TableState after;
@@ -84,10 +83,9 @@ final class SweepRun implements AutoCloseable {
   SweepRun(Sweep sweep) {
     this.sweep = sweep;
     this.faulty = FaultyDataSource.wrap(sweep.dataSource);
-    Transactions.Builder b = faulty.transactions().sleeper(sleeper).ticker(sleeper);
-    sweep.customizer.accept(b);
-    this.txs = b.build();
-    this.database = txs.database();
+    try (Transactions txs = transactions()) {
+      this.database = txs.database();
+    }
     this.before = TableState.read(sweep.dataSource, sweep.tables);
   }
 
@@ -205,10 +203,20 @@ final class SweepRun implements AutoCloseable {
     return new SweepReport(title(), o, cleanWrong, cleanTrace, sites(), List.copyOf(cases), sweep.kinds);
   }
 
+  /**
+   * A new {@link Transactions} for each run: what txkit learns once per instance (the database, the type of a
+   * {@code lockRows} key column) is learned in every run, so that every run makes the clean run's calls.
+   */
+  private Transactions transactions() {
+    Transactions.Builder b = faulty.transactions().sleeper(sleeper).ticker(sleeper);
+    sweep.customizer.accept(b);
+    return b.build();
+  }
+
   private SweepOutcome execute(@Nullable Point point, @Nullable SweepKind kind) {
     Object value = null;
     Throwable failure = null;
-    try {
+    try (Transactions txs = transactions()) {
       value = sweep.unit.run(txs);
     } catch (VirtualMachineError e) {
       throw e;
@@ -272,15 +280,11 @@ final class SweepRun implements AutoCloseable {
     }
   }
 
-  /** Puts the database back into the state before the clean run, and closes the transactions. */
+  /** Puts the database back into the state before the clean run. */
   @Override
   public void close() {
-    try {
-      if (!sweep.tables.isEmpty() || sweep.reset != null) {
-        resetDatabase();
-      }
-    } finally {
-      txs.close();
+    if (!sweep.tables.isEmpty() || sweep.reset != null) {
+      resetDatabase();
     }
   }
 }

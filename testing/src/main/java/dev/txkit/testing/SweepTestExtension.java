@@ -114,7 +114,7 @@ public final class SweepTestExtension implements TestTemplateInvocationContextPr
   }
 
   /** The sweeps of one template: closed (tables restored, tables printed) when the template ends. */
-  private static final class Runs implements ExtensionContext.Store.CloseableResource {
+  private static final class Runs implements AutoCloseable {
     private final List<SweepRun> runs = new ArrayList<>();
 
     synchronized void add(SweepRun r) {

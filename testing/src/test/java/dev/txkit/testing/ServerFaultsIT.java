@@ -1,6 +1,7 @@
 package dev.txkit.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The fault points whose consequences differ per server, on the real PostgreSQL and MariaDB: PostgreSQL's
  * aborted state, MariaDB's statement-only lock timeout, a dropped connection, a commit whose reply is lost.
- * Where possible the emulation is compared with the real server's own behaviour.
+ * Where possible the emulation is compared with the real server's own behaviour. The emulation follows the
+ * catalogue entries' server effects, so txkit's reaction to them is judged by the kit, not by txkit's own
+ * classification.
  */
 class ServerFaultsIT {
 
@@ -91,6 +94,63 @@ class ServerFaultsIT {
     assertEquals(real, emulated);
     assertEquals(List.of(1L), realRows);
     assertEquals(realRows, f.ids(), "COMMIT of the aborted transaction rolled it back");
+  }
+
+  @Test
+  void postgresAbortedStateCarriesTheAbortingFailureAsItsCauseAsPgjdbcDoes() throws SQLException {
+    on(TestDatabases.postgres());
+    f.db.exec("INSERT INTO fi_server VALUES (1, 1)");
+    SQLException real;
+    try (Connection c = f.db.connect()) {
+      c.setAutoCommit(false);
+      SQLException duplicate = assertThrows(SQLException.class,
+          () -> script1(c, "INSERT INTO fi_server VALUES (1, 1)"));
+      real = assertThrows(SQLException.class, () -> script1(c, "SELECT 1"));
+      assertSame(duplicate, real.getCause());
+      c.rollback();
+    }
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.sqlContains("(2, 2)"))
+        .fail(Failures.postgres().uniqueViolation()));
+    SQLException emulated;
+    try (Connection c = f.ds.getConnection()) {
+      c.setAutoCommit(false);
+      SQLException injected = assertThrows(SQLException.class,
+          () -> script1(c, "INSERT INTO fi_server VALUES (2, 2)"));
+      emulated = assertThrows(SQLException.class, () -> script1(c, "SELECT 1"));
+      assertSame(injected, emulated.getCause());
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+    assertEquals(real.getClass(), emulated.getClass());
+    assertEquals(real.getSQLState(), emulated.getSQLState());
+    assertEquals(real.getMessage(), emulated.getMessage());
+    assertEquals(real.getCause().getClass(), emulated.getCause().getClass());
+    assertEquals(((SQLException) real.getCause()).getSQLState(), ((SQLException) emulated.getCause()).getSQLState());
+  }
+
+  /** Runs one statement, letting its failure through. */
+  private static void script1(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  @Test
+  void postgresLockFailureInANestedBlockIsUndoneByItsSavepointAndTheOuterTransactionCommits() {
+    on(TestDatabases.postgres());
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.sqlContains("FOR UPDATE NOWAIT"))
+        .fail(Failures.postgres().lockNotAvailable()));
+    f.txs.useTransaction(tx -> {
+      tx.update(f.insert(), 1, 1);
+      DatabaseFailureException e = assertThrows(DatabaseFailureException.class, () -> f.txs.useTransaction(inner -> {
+        inner.update(f.insert(), 2, 2);
+        inner.query("SELECT v FROM fi_server WHERE id = 1 FOR UPDATE NOWAIT", rs -> rs.getInt(1));
+      }));
+      assertEquals(FailureKind.LOCK_NOT_AVAILABLE, e.kind());
+      tx.update(f.insert(), 3, 3);
+    });
+    assertEquals(List.of(1L, 3L), f.ids(), "the savepoint undid the nested block only; the outer work committed");
+    f.recorder.assertAttempts(1);
   }
 
   @Test
@@ -213,6 +273,23 @@ class ServerFaultsIT {
     assertEquals(List.of(1L, 2L), f.ids());
     f.recorder.assertAttempts(2);
     f.recorder.assertRetried(FailureKind.LOCK_TIMEOUT);
+  }
+
+  @Test
+  void mariadbCaughtLockTimeoutLeavesTxkitsTransactionOpenAndItCommitsItsEarlierWork() {
+    on(TestDatabases.mariadb());
+    f.faults.inject(Fault.at(Point.STATEMENT_BEFORE).when(Trigger.sqlContains("FOR UPDATE"))
+        .fail(Failures.mariadb().lockTimeout()));
+    f.txs.useTransaction(tx -> {
+      tx.update(f.insert(), 1, 1);
+      DatabaseFailureException e = assertThrows(DatabaseFailureException.class,
+          () -> tx.query("SELECT v FROM fi_server WHERE id = 1 FOR UPDATE", rs -> rs.getInt(1)));
+      assertEquals(FailureKind.LOCK_TIMEOUT, e.kind());
+      tx.update(f.insert(), 3, 3); // only the statement was undone: the transaction goes on
+    });
+    assertEquals(List.of(1L, 3L), f.ids());
+    f.recorder.assertAttempts(1);
+    f.recorder.assertNoStatementAfterTransactionFailure();
   }
 
   @Test

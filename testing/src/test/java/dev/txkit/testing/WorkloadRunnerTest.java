@@ -62,7 +62,7 @@ class WorkloadRunnerTest {
 
   private WorkloadResult run(long seed) {
     return WorkloadRunner.builder(pool, BankWorkload.builder().tablePrefix("wl_replay_").build())
-        .threads(1).operations(60).faultRate(0.3).seed(seed).transactions(b -> b.sleeper(new FakeSleeper())).run();
+        .threads(1).operations(40).faultRate(0.3).seed(seed).transactions(b -> b.sleeper(new FakeSleeper())).run();
   }
 
   private static List<String> replayable(WorkloadResult r) {

@@ -48,6 +48,28 @@ public final class HikariSupport {
    * @param connection the connection
    * @return true if HikariCP evicted it
    */
+  /**
+   * The size of the pool behind a data source, where the pool tells it: HikariCP's maximum pool size, H2's
+   * {@code JdbcConnectionPool}'s maximum connections.
+   *
+   * @param dataSource the data source
+   * @return the size, or 0 when unknown
+   */
+  static int maximumPoolSize(DataSource dataSource) {
+    if (PRESENT && dataSource instanceof HikariDataSource) {
+      return ((HikariDataSource) dataSource).getMaximumPoolSize();
+    }
+    if (dataSource.getClass().getName().equals("org.h2.jdbcx.JdbcConnectionPool")) {
+      try {
+        // H2 is no dependency of txkit: ask by name
+        return (int) dataSource.getClass().getMethod("getMaxConnections").invoke(dataSource);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return 0;
+      }
+    }
+    return 0;
+  }
+
   static boolean evict(DataSource dataSource, Connection connection) {
     if (PRESENT && dataSource instanceof HikariDataSource) {
       ((HikariDataSource) dataSource).evictConnection(connection);

@@ -1,6 +1,8 @@
 package dev.txkit.jdbc.internal;
 
 import dev.txkit.Classification;
+import dev.txkit.DatabaseFailureException;
+import dev.txkit.jdbc.Database;
 import dev.txkit.spi.CommitResolution;
 import dev.txkit.spi.ResourceTransaction;
 import dev.txkit.spi.TransactionScope;
@@ -76,6 +78,15 @@ public final class JdbcAttempt implements ResourceTransaction {
     return dialect;
   }
 
+  /** @return the database */
+  Database database() {
+    return dialect.database;
+  }
+
+  JdbcResource resource() {
+    return resource;
+  }
+
   /** @return the attempt's outermost block */
   TransactionScope<JdbcAttempt> scope() {
     return scope;
@@ -124,7 +135,8 @@ public final class JdbcAttempt implements ResourceTransaction {
         throw e;
       }
       SQLException aborted = new SQLException("Transaction '" + scope.transactionName() + "' cannot commit: "
-          + "PostgreSQL aborted it when a statement failed (" + failure.getMessage() + ") and the failure was "
+          + "PostgreSQL aborted it when a statement failed ("
+          + DatabaseFailureException.excerpt(failure.getMessage()) + ") and the failure was "
           + "caught; its COMMIT would silently roll back. Let the exception propagate, or run the statement that "
           + "may fail in a nested inTransaction block, whose savepoint undoes just that statement", "25P02",
           failure);
@@ -219,6 +231,7 @@ public final class JdbcAttempt implements ResourceTransaction {
       return;
     }
     try {
+      SessionState.restore(managed, connection);
       if (cleanups != 0) {
         dialect.cleanUp(connection, cleanups);
       }

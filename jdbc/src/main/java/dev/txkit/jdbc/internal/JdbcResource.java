@@ -1,7 +1,9 @@
 package dev.txkit.jdbc.internal;
 
 import dev.txkit.Classification;
+import dev.txkit.DatabaseFailureException;
 import dev.txkit.FailureClassifier;
+import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
 import dev.txkit.TxOptions;
@@ -12,6 +14,8 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +36,8 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   private final List<FailureRule> userRules;
   private final boolean resolveCommits;
   private volatile @Nullable Learned learned;
+  /** The kind (number, text) of each key column {@code lockRows} has seen, by lower-cased "table.column". */
+  private final Map<String, Integer> lockColumnKinds = new ConcurrentHashMap<>();
 
   /** What is learned from the first connection. */
   private static final class Learned {
@@ -67,6 +73,10 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   /** @return the name used in log lines */
   public String name() {
     return name;
+  }
+
+  Map<String, Integer> lockColumnKinds() {
+    return lockColumnKinds;
   }
 
   boolean resolveCommits() {
@@ -115,7 +125,16 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   @Override
   public JdbcAttempt begin(TransactionScope<JdbcAttempt> scope) throws SQLException {
     TxOptions options = scope.options();
-    Connection c = dataSource.getConnection();
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      Classification cl = classify(e);
+      if (cl.kind() == FailureKind.POOL_EXHAUSTED) {
+        throw DatabaseFailureException.of(exhausted(scope), e, cl);
+      }
+      throw e;
+    }
     try {
       Learned l = learned;
       if (l == null) {
@@ -151,6 +170,21 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
       discard(c, e);
       throw e;
     }
+  }
+
+  /** Why no connection came, and what to do: the message of a {@link dev.txkit.PoolExhaustedException}. */
+  private String exhausted(TransactionScope<JdbcAttempt> scope) {
+    int size = HikariSupport.maximumPoolSize(dataSource);
+    int held = scope.otherTransactionsOnThread();
+    return "No connection for transaction '" + scope.options().name() + "': "
+        + (size > 0 ? "the connection pool is exhausted (size " + size + ")"
+            : "the pool or the server's connection limit is exhausted")
+        + "; this thread already holds " + held + " of its connections"
+        + (held > 0 ? ", for the transaction" + (held > 1 ? "s" : "") + " it runs in: a REQUIRES_NEW transaction "
+            + "needs a connection of its own besides its enclosing transaction's"
+            : " (other threads hold them; note that a REQUIRES_NEW transaction needs a second connection)")
+        + ". Not retried: waiting again would wait as long. Make the pool larger than the connections one thread "
+        + "holds at once, or shorten the transactions that hold them";
   }
 
   @Override

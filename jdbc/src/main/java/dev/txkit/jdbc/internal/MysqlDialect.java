@@ -21,7 +21,10 @@ final class MysqlDialect extends Dialect {
     super(database, LockSyntax.FOR_UPDATE);
   }
 
-  /** Connector/J only treats {@code setReadOnly} as a routing hint. */
+  /**
+   * Not {@code setReadOnly}: Connector/J 3.5.6 only treated it as a routing hint, 3.5.11 makes the whole session
+   * read-only; {@code START TRANSACTION READ ONLY} makes exactly this transaction read-only with either.
+   */
   @Override
   boolean readOnlyThroughDriver() {
     return false;

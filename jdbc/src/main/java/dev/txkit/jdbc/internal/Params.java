@@ -13,10 +13,24 @@ import org.jspecify.annotations.Nullable;
 /** Binds parameters: always bound, never concatenated; null and java.time values portable. */
 final class Params {
 
+  /** What {@code tx.update(sql, null)} means: Java passes a null array, the caller meant one SQL NULL. */
+  private static final Object[] ONE_NULL = {null};
+
   private Params() {
   }
 
-  static void bind(PreparedStatement ps, Object[] args, boolean mysqlFamily) throws SQLException {
+  /**
+   * The arguments of a wrapper call as they are to be bound.
+   *
+   * @param args the varargs array, null when the caller wrote a lone {@code null}
+   * @return {@code args}, or an array holding one null
+   */
+  static Object[] of(Object @Nullable [] args) {
+    return args == null ? ONE_NULL : args;
+  }
+
+  static void bind(PreparedStatement ps, Object @Nullable [] given, boolean mysqlFamily) throws SQLException {
+    Object[] args = of(given);
     for (int i = 0; i < args.length; i++) {
       bindOne(ps, i + 1, args[i], mysqlFamily);
     }

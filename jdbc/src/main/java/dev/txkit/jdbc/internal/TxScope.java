@@ -52,6 +52,11 @@ public class TxScope implements Tx {
     this.followsInnermost = followsInnermost;
   }
 
+  /** @return the attempt's JDBC transaction */
+  JdbcAttempt jdbcAttempt() {
+    return attempt;
+  }
+
   /** The block a statement run now belongs to. */
   private TransactionScope<JdbcAttempt> current() {
     return followsInnermost ? scope.innermost() : scope;
@@ -99,7 +104,7 @@ public class TxScope implements Tx {
     return current().observe(e);
   }
 
-  private RuntimeException fail(String what, String sql, SQLException e) {
+  RuntimeException fail(String what, String sql, SQLException e) {
     return current().failed(e, c -> DatabaseFailureException.of(what + " failed in '" + options().name() + "' ["
         + abbreviate(sql) + "]", e, c));
   }
@@ -122,6 +127,7 @@ public class TxScope implements Tx {
   }
 
   private PreparedStatement prepare(String sql, Object[] args, boolean returnKeys) throws SQLException {
+    StatementGuard.check(sql, attempt.database(), options().name());
     checkWritable(sql);
     PreparedStatement ps = returnKeys ? attempt.connection().prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
         : attempt.connection().prepareStatement(sql);
@@ -216,20 +222,12 @@ public class TxScope implements Tx {
 
   @Override
   public long insertAndReturnKey(String sql, Object... args) {
-    Objects.requireNonNull(sql, "sql");
-    checkUsable();
-    try (PreparedStatement ps = prepare(sql, args, true)) {
-      ps.executeUpdate();
-      try (ResultSet keys = ps.getGeneratedKeys()) {
-        if (!keys.next()) {
-          throw new UnexpectedRowCountException("The insert generated no key, in '" + options().name() + "' ["
-              + abbreviate(sql) + "]; use update() for tables without generated keys", 1, 0);
-        }
-        return keys.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw fail("insert", sql, e);
-    }
+    return GeneratedKeys.insert(this, sql, args);
+  }
+
+  @Override
+  public <K> K insertAndReturnKey(Class<K> keyType, String keyColumn, String sql, Object... args) {
+    return GeneratedKeys.insert(this, keyType, keyColumn, sql, args);
   }
 
   @Override
@@ -240,12 +238,11 @@ public class TxScope implements Tx {
     if (rows.isEmpty()) {
       return new int[0];
     }
+    StatementGuard.check(sql, attempt.database(), options().name());
     checkWritable(sql);
+    BatchRows.check(sql, rows);
     try (PreparedStatement ps = attempt.connection().prepareStatement(sql)) {
-      for (Object[] row : rows) {
-        attempt.dialect().bind(ps, Objects.requireNonNull(row, "a batch row is null"));
-        ps.addBatch();
-      }
+      BatchRows.add(ps, sql, rows, attempt.dialect());
       applyDeadline(ps);
       return ps.executeBatch();
     } catch (SQLException e) {
@@ -259,23 +256,7 @@ public class TxScope implements Tx {
     requireIdentifier(table, QUALIFIED, "table");
     requireIdentifier(keyColumn, IDENTIFIER, "keyColumn");
     checkUsable();
-    List<K> sorted = LockOrder.sorted(keys);
-    if (sorted.isEmpty()) {
-      return sorted;
-    }
-    String s = attempt.dialect().lockRowsSql(table, keyColumn, sorted.size());
-    List<Object> found = query(s, rs -> rs.getObject(1), sorted.toArray());
-    List<K> locked = new ArrayList<>(found.size());
-    int j = 0;
-    for (Object f : found) {
-      while (j < sorted.size() && LockOrder.comparator().compare(sorted.get(j), f) < 0) {
-        j++;
-      }
-      if (j < sorted.size() && LockOrder.comparator().compare(sorted.get(j), f) == 0) {
-        locked.add(sorted.get(j));
-      }
-    }
-    return locked;
+    return RowLocks.lock(this, table, keyColumn, keys);
   }
 
   @Override

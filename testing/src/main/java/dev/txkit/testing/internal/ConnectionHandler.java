@@ -1,12 +1,10 @@
 package dev.txkit.testing.internal;
 
-import dev.txkit.Classification;
-import dev.txkit.FailureKind;
-import dev.txkit.FailureScope;
 import dev.txkit.jdbc.Database;
 import dev.txkit.testing.Failures;
 import dev.txkit.testing.Point;
 import dev.txkit.testing.Recorder;
+import dev.txkit.testing.ServerEffect;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -21,7 +19,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The proxy behind a {@link Connection}: fault points on transaction control, emulation of the server's state
- * after a failure (PostgreSQL's aborted transaction, a rolled-back transaction, a dropped connection).
+ * after a failure (PostgreSQL's aborted transaction, a rolled-back transaction, a dropped connection). What the
+ * server does is the catalogue entry's own {@link ServerEffect} (see {@link ServerModel}), never txkit's
+ * classification.
+ *
+ * <p>Longer than most classes: it is the one {@link InvocationHandler} of {@link Connection}, and every fault
+ * point on transaction control and the emulation read and change the same per-connection state (autocommit,
+ * savepoints, PostgreSQL's aborted state, dropped); split, that state would have to be shared.
  */
 final class ConnectionHandler implements InvocationHandler {
 
@@ -33,6 +37,8 @@ final class ConnectionHandler implements InvocationHandler {
   private volatile boolean dropped;
   private volatile boolean closed;
   private volatile @Nullable SQLException aborted;
+  /** The database whose aborted state is emulated (the failure's), for the 25P02 it answers with. */
+  private volatile Database abortedIn = Database.POSTGRESQL;
   private volatile boolean autoCommit;
   private int savepoints;
   private final List<StatementHandler> statements = new ArrayList<>();
@@ -363,8 +369,12 @@ final class ConnectionHandler implements InvocationHandler {
   }
 
   private void checkNotAborted(String method, @Nullable String sql) throws SQLException {
-    if (aborted != null && !autoCommit) {
-      throw fail(method, sql, Failures.of(dialect(null)).inFailedTransaction().get());
+    SQLException cause = aborted;
+    if (cause != null && !autoCommit) {
+      // pgjdbc attaches the failure that aborted the transaction as the cause of every 25P02 (measured)
+      SQLException e = Failures.of(abortedIn).inFailedTransaction().get();
+      e.initCause(cause);
+      throw fail(method, sql, e);
     }
   }
 
@@ -380,17 +390,13 @@ final class ConnectionHandler implements InvocationHandler {
     return Failures.of(hub.database()).connectionLost().get();
   }
 
-  private Database dialect(@Nullable Directive d) {
-    if (d != null && d.dialect != null) {
-      return d.dialect;
-    }
-    Database db = hub.database();
-    return db;
+  /** What the server did after the failure the directive threw, from the catalogue. */
+  private ServerModel.Verdict verdict(Directive d, SQLException e) {
+    return ServerModel.judge(d.entry, hub.database(), e);
   }
 
   private boolean isLost(Directive d, SQLException e) {
-    FailureKind k = dialect(d).classifier().classify(e).kind();
-    return k == FailureKind.CONNECTION_LOST || k == FailureKind.OUTCOME_UNKNOWN;
+    return verdict(d, e).effect() == ServerEffect.CONNECTION_GONE;
   }
 
   /**
@@ -406,30 +412,32 @@ final class ConnectionHandler implements InvocationHandler {
     if (!d.emulate) {
       return "thrown without emulation";
     }
-    Database db = dialect(d);
-    Classification c = db.classifier().classify(e);
-    if (c.kind() == FailureKind.CONNECTION_LOST || c.kind() == FailureKind.OUTCOME_UNKNOWN) {
+    ServerEffect effect = verdict(d, e).effect();
+    if (effect == ServerEffect.CONNECTION_GONE) {
       drop();
       return "connection dropped";
     }
     if (autoCommit) {
       return "autocommit: no transaction to affect";
     }
-    if (db.isPostgresFamily()) {
-      if (savepoints == 0) {
-        // the server aborted the transaction and released its locks; it waits for ROLLBACK
+    switch (effect) {
+      case TRANSACTION_ABORTED:
+        if (savepoints == 0) {
+          // the server aborted the transaction and released its locks; it waits for ROLLBACK
+          realRollback();
+        }
+        Database db = d.entry != null ? d.entry.database() : hub.database();
+        abortedIn = db.isPostgresFamily() ? db : Database.POSTGRESQL;
+        aborted = e;
+        return "PostgreSQL aborted state: later statements fail with 25P02 until rollback"
+            + (savepoints == 0 ? "; work rolled back" : "");
+      case TRANSACTION_ROLLED_BACK:
         realRollback();
-      }
-      aborted = e;
-      return "PostgreSQL aborted state: later statements fail with 25P02 until rollback"
-          + (savepoints == 0 ? "; work rolled back" : "");
+        savepoints = 0;
+        return "transaction rolled back on the server; connection stays usable";
+      default:
+        return "statement-only failure: the transaction stays open";
     }
-    if (c.scope() == FailureScope.TRANSACTION) {
-      realRollback();
-      savepoints = 0;
-      return "transaction rolled back on the server; connection stays usable";
-    }
-    return "statement-only failure: the transaction stays open";
   }
 
   void realRollback() {

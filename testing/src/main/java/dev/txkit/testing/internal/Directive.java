@@ -1,6 +1,6 @@
 package dev.txkit.testing.internal;
 
-import dev.txkit.jdbc.Database;
+import dev.txkit.testing.Failure;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
 
@@ -19,7 +19,7 @@ public final class Directive {
 
   final Kind kind;
   final @Nullable SQLException exception;
-  final @Nullable Database dialect;
+  final @Nullable Failure entry;
   final boolean emulate;
   final int batchRows;
   final String description;
@@ -27,16 +27,17 @@ public final class Directive {
   /**
    * @param kind what to do
    * @param exception the exception to throw, for FAIL
-   * @param dialect the database whose server behaviour to emulate, or null for the real database's
+   * @param entry the catalogue entry thrown, whose server effect to emulate; null for another payload, judged by
+   *     the real database's catalogue
    * @param emulate whether to emulate the server's reaction
    * @param batchRows rows of a batch applied before the failure
    * @param description the fault, for the trace
    */
-  public Directive(Kind kind, @Nullable SQLException exception, @Nullable Database dialect, boolean emulate,
+  public Directive(Kind kind, @Nullable SQLException exception, @Nullable Failure entry, boolean emulate,
       int batchRows, String description) {
     this.kind = kind;
     this.exception = exception;
-    this.dialect = dialect;
+    this.entry = entry;
     this.emulate = emulate;
     this.batchRows = batchRows;
     this.description = description;

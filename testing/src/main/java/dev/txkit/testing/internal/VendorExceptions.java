@@ -21,18 +21,19 @@ public final class VendorExceptions {
    * @param standardClass the {@code java.sql} class to use when the driver's is unavailable (a subclass of
    *     SQLException with a (String, String, int) constructor)
    * @param message the message as the driver words it
-   * @param sqlState the SQLState
+   * @param sqlState the SQLState, or null
    * @param vendorCode the vendor code
-   * @param pgServerError for pgjdbc: whether the error comes from the server (so it carries a
-   *     {@code ServerErrorMessage}); {@code message} is then the server's primary message
+   * @param pgSeverity for pgjdbc: the severity of an error that comes from the server ({@code ERROR},
+   *     {@code FATAL}), so that it carries a {@code ServerErrorMessage} and {@code message} is the server's
+   *     primary message; null for pgjdbc's own client-side errors
    * @param pgDetail for pgjdbc server errors: the detail line, or null
    * @return the exception
    */
-  public static SQLException create(String driverClass, String standardClass, String message, String sqlState,
-      int vendorCode, boolean pgServerError, @Nullable String pgDetail) {
+  public static SQLException create(String driverClass, String standardClass, String message,
+      @Nullable String sqlState, int vendorCode, @Nullable String pgSeverity, @Nullable String pgDetail) {
     try {
-      if (driverClass.equals("org.postgresql.util.PSQLException")) {
-        SQLException e = postgres(message, sqlState, pgServerError, pgDetail);
+      if (driverClass.equals("org.postgresql.util.PSQLException") && sqlState != null) {
+        SQLException e = postgres(message, sqlState, pgSeverity, pgDetail);
         if (e != null) {
           return e;
         }
@@ -41,6 +42,11 @@ public final class VendorExceptions {
         Constructor<?> k = c.getConstructor(String.class, String.class, String.class, int.class, Throwable.class,
             String.class);
         return (SQLException) k.newInstance(message, null, sqlState, vendorCode, null, null);
+      } else if (!driverClass.equals(standardClass)) {
+        // drivers whose exceptions take (reason, SQLState, vendor code), as MySQL Connector/J's
+        Class<?> c = Class.forName(driverClass);
+        return (SQLException) c.getConstructor(String.class, String.class, int.class)
+            .newInstance(message, sqlState, vendorCode);
       }
     } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
       // driver absent or of another version: fall back to the standard class below
@@ -50,12 +56,13 @@ public final class VendorExceptions {
     return standard(standardClass, text, sqlState, vendorCode);
   }
 
-  private static @Nullable SQLException postgres(String message, String sqlState, boolean server,
+  private static @Nullable SQLException postgres(String message, String sqlState, @Nullable String severity,
       @Nullable String detail) throws ReflectiveOperationException {
     Class<?> ex = Class.forName("org.postgresql.util.PSQLException");
-    if (server) {
+    if (severity != null) {
       Class<?> sem = Class.forName("org.postgresql.util.ServerErrorMessage");
-      String raw = "SERROR\0VERROR\0C" + sqlState + "\0M" + message + "\0" + (detail == null ? "" : "D" + detail + "\0");
+      String raw = "S" + severity + "\0V" + severity + "\0C" + sqlState + "\0M" + message + "\0"
+          + (detail == null ? "" : "D" + detail + "\0");
       Object m = sem.getConstructor(String.class).newInstance(raw);
       return (SQLException) ex.getConstructor(sem).newInstance(m);
     }
@@ -69,7 +76,8 @@ public final class VendorExceptions {
     return null;
   }
 
-  private static SQLException standard(String className, String message, String sqlState, int vendorCode) {
+  private static SQLException standard(String className, String message, @Nullable String sqlState,
+      int vendorCode) {
     try {
       Class<?> c = Class.forName(className);
       return (SQLException) c.getConstructor(String.class, String.class, int.class)
