@@ -16,6 +16,8 @@ public record Classification(FailureKind kind, FailureScope scope) {
   /**
    * Creates a classification.
    *
+   * @param kind what kind of failure
+   * @param scope what the database already undid
    * @throws NullPointerException if an argument is null
    */
   public Classification {

@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 public class DatabaseFailureException extends TransactionException {
   private static final long serialVersionUID = 1L;
 
+  /** How txkit classified the failure. */
   private final Classification classification;
 
   /**

@@ -28,6 +28,11 @@ public record FailureRule(
   /**
    * Creates a rule.
    *
+   * @param sqlState the SQLState to match, a prefix ending in {@code *}, or null for any
+   * @param vendorCode the vendor code to match, or null for any
+   * @param messageContains text the message must contain (case-insensitive), or null for any
+   * @param classification what a matching failure is
+   * @param description what the rule recognises, for messages and documentation
    * @throws NullPointerException if {@code classification} or {@code description} is null
    * @throws IllegalArgumentException if the rule sets no condition at all
    */

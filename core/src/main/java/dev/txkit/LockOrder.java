@@ -28,6 +28,8 @@ public final class LockOrder {
   public record LockKey(String namespace, Comparable<?> key) implements Comparable<LockKey> {
 
     /**
+     * @param namespace what kind of key (a table, say)
+     * @param key the key within it
      * @throws NullPointerException if an argument is null
      */
     public LockKey {

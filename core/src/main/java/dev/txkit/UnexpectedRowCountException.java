@@ -8,7 +8,9 @@ package dev.txkit;
 public class UnexpectedRowCountException extends TransactionException {
   private static final long serialVersionUID = 1L;
 
+  /** The row count the call expected. */
   private final long expected;
+  /** The row count it got. */
   private final long actual;
 
   /**

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * ({@link AttemptState}). It is the attempt's one place for doom and for classifying failures (once each); its
  * outcome is left in {@link #failure} or {@link #status} for the {@link Call} to act on. Confined to its thread.
  *
+ * <p>Longer than most classes on purpose: it is the state machine, and keeping every step that moves the state
+ * (begin, commit, rollback, doom, close) in one file is what lets the checked order of the steps be read at once.
+ *
  * @param <C> the resource's transaction type
  */
 final class Attempt<C extends ResourceTransaction> implements CurrentTransaction {
@@ -343,35 +346,6 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
       }
     }
     state = AttemptState.CLOSED;
-  }
-
-  // ---- savepoints of nested blocks ---------------------------------------------------------------------------
-
-  Object setSavepoint(Scope<C> block) {
-    block.checkUsable();
-    try {
-      return transaction().setSavepoint();
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("savepoint failed in '" + block.options.name() + "' [SAVEPOINT]", t, c));
-    }
-  }
-
-  void rollbackToSavepoint(Scope<C> block, Object savepoint) {
-    try {
-      transaction().rollbackToSavepoint(savepoint);
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("rollback to savepoint failed in '" + block.options.name()
-          + "' [ROLLBACK TO SAVEPOINT]", t, c));
-    }
-  }
-
-  void releaseSavepoint(Scope<C> block, Object savepoint) {
-    try {
-      transaction().releaseSavepoint(savepoint);
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("release savepoint failed in '" + block.options.name()
-          + "' [RELEASE SAVEPOINT]", t, c));
-    }
   }
 
   // ---- CurrentTransaction --------------------------------------------------------------------------------------

@@ -50,6 +50,18 @@ class ReadmeSnippetsTest {
   }
 
   @Test
+  void libraryOnTheTransactionAwareDataSource() {
+    org.springframework.jdbc.core.JdbcTemplate jdbc =
+        new org.springframework.jdbc.core.JdbcTemplate(txs.transactionAwareDataSource());
+    txs.useTransaction(tx -> {
+      tx.updateOne("UPDATE accounts SET balance = balance - ? WHERE id = ?", 30, 1);
+      jdbc.update("UPDATE accounts SET balance = balance + ? WHERE id = ?", 30, 2);   // the same transaction
+    });
+    assertEquals(List.of(70L, 80L), txs.inTransaction(tx -> tx.query("SELECT balance FROM accounts ORDER BY id",
+        Long.class)));
+  }
+
+  @Test
   void beforeAndAfterTransfer() {
     long from = 1;
     long to = 2;

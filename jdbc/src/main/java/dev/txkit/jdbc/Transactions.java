@@ -10,6 +10,7 @@ import dev.txkit.TxOptions;
 import dev.txkit.jdbc.internal.HikariSupport;
 import dev.txkit.jdbc.internal.JdbcResource;
 import dev.txkit.jdbc.internal.ManualTx;
+import dev.txkit.jdbc.internal.TransactionAwareDataSource;
 import dev.txkit.jdbc.internal.TxScope;
 import dev.txkit.spi.TransactionEngine;
 import java.sql.SQLException;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * according to its {@link Propagation}. Connection state (autocommit, isolation, read-only) is restored after
  * every transaction.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. (Most of this class is the Javadoc of the entry points' overloads and of the
+ * builder; the lifecycle itself is the engine's, in txkit-core.)
  */
 public final class Transactions implements AutoCloseable {
 
@@ -124,6 +126,26 @@ public final class Transactions implements AutoCloseable {
   /** @return the data source */
   public DataSource dataSource() {
     return resource.dataSource();
+  }
+
+  /**
+   * A view of the data source for libraries that take a {@link DataSource}: Spring's {@code JdbcTemplate}, jOOQ's
+   * {@code DSL.using(dataSource, dialect)}, Jdbi, MyBatis. Inside a transaction of this {@code Transactions} (or one
+   * derived from it with {@link #with}) on the calling thread, {@code getConnection()} returns that transaction's
+   * managed connection, as {@link Tx#connection()} does: the library's statements are part of the transaction,
+   * roll back with it, run in its savepoint blocks, and their deadlocks and serialization failures make txkit
+   * retry the whole callback; closing the connection does nothing. Outside any, it hands out a connection of the
+   * pool, as the data source itself does.
+   *
+   * <p>Libraries that manage transactions themselves must leave them to txkit: the managed connection refuses
+   * {@code commit}, {@code rollback} and {@code setAutoCommit} (Spring's {@code @Transactional} and
+   * {@code DataSourceTransactionManager} on this view inside a txkit transaction fail for that reason; see the
+   * README).
+   *
+   * @return the view (a new object each call; all views behave alike)
+   */
+  public DataSource transactionAwareDataSource() {
+    return new TransactionAwareDataSource(resource.dataSource(), engine);
   }
 
   /**

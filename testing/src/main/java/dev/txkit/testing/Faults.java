@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  *     .fail(Failures.h2().deadlock()));
  * }</pre>
  *
- * <p>Thread-safe: faults may be armed while other threads run transactions.
+ * <p>Thread-safe: faults may be armed while other threads run transactions. Longer than most classes because the
+ * matching of calls against armed faults (nth, times, seeded probabilities, gates) must happen under the same lock
+ * as arming and resetting them.
  */
 public final class Faults {
 

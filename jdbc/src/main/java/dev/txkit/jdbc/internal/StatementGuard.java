@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * {@code SELECT 'COMMIT'} run as usual. The common case, one statement, costs one scan of its leading
  * characters and an {@code indexOf(';')}.
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe. Longer than most classes because it is a small lexer (comments, quotes, dollar
+ * quoting, statement separators) and the list of refusals with their messages; both belong together.
  */
 final class StatementGuard {
 

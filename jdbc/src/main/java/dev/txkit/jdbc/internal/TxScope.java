@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * The {@link Tx} of one block: the statement wrappers, lock helpers and hooks, built on the engine's
  * {@link TransactionScope}. Every failure goes to the scope, which alone classifies it, dooms the attempt and
  * enforces the deadline. Confined to its attempt's thread.
+ *
+ * <p>Its length is the {@link Tx} interface's: twenty wrappers, each a few lines of preparing, binding and
+ * reporting failures; what differs by database is in the {@link Dialect}, the larger helpers in their own classes
+ * ({@link RowLocks}, {@link GeneratedKeys}, {@link BatchRows}).
  */
 public class TxScope implements Tx {
 

@@ -240,6 +240,17 @@ public final class Hub {
   }
 
   /** Calls the real object, unwrapping the reflection wrapper so the driver's exception reaches the caller. */
+  /**
+   * @param args a proxied call's arguments
+   * @return the first, for methods that take one (equals, unwrap, isWrapperFor)
+   */
+  static Object arg0(Object @Nullable [] args) {
+    if (args == null || args.length == 0 || args[0] == null) {
+      throw new IllegalArgumentException("this method takes an argument");
+    }
+    return args[0];
+  }
+
   static @Nullable Object invoke(Object target, Method m, Object @Nullable [] args) throws Throwable {
     try {
       return m.invoke(target, args);

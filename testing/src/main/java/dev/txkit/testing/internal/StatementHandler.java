@@ -49,7 +49,7 @@ final class StatementHandler implements InvocationHandler {
     if (m.getDeclaringClass() == Object.class) {
       switch (name) {
         case "equals":
-          return p == args[0];
+          return args != null && p == args[0];
         case "hashCode":
           return System.identityHashCode(p);
         default:
@@ -58,11 +58,11 @@ final class StatementHandler implements InvocationHandler {
     }
     switch (name) {
       case "unwrap": {
-        Class<?> c = (Class<?>) args[0];
+        Class<?> c = (Class<?>) Hub.arg0(args);
         return c.isInstance(p) ? p : Hub.invoke(real, m, args);
       }
       case "isWrapperFor":
-        return ((Class<?>) args[0]).isInstance(p) || (boolean) Hub.invoke(real, m, args);
+        return ((Class<?>) Hub.arg0(args)).isInstance(p) || Boolean.TRUE.equals(Hub.invoke(real, m, args));
       case "getConnection":
         return connection.proxy;
       case "close":
@@ -70,7 +70,7 @@ final class StatementHandler implements InvocationHandler {
         connection.statementClosed(this);
         return Hub.invoke(real, m, args);
       case "isClosed":
-        return closed || connection.isDropped() || (boolean) Hub.invoke(real, m, args);
+        return closed || connection.isDropped() || Boolean.TRUE.equals(Hub.invoke(real, m, args));
       case "execute":
       case "executeQuery":
       case "executeUpdate":
