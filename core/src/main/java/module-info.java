@@ -4,6 +4,8 @@
  */
 module dev.txkit.core {
   requires transitive java.sql;
+  // JFR events when the JDK has jdk.jfr (txkit runs without it: see dev.txkit.internal.Jfr)
+  requires static jdk.jfr;
   requires static transitive org.jspecify;
 
   exports dev.txkit;

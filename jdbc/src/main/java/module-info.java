@@ -4,6 +4,7 @@ module dev.txkit.jdbc {
   requires transitive java.sql;
   requires org.slf4j;
   requires static com.zaxxer.hikari;
+  requires static micrometer.core;
   requires static org.jspecify;
 
   exports dev.txkit.jdbc;

@@ -33,6 +33,22 @@ public interface CurrentTransaction {
     return Optional.ofNullable(ThreadFrames.currentTransaction());
   }
 
+  /**
+   * Tells txkit that the calling thread is about to make a blocking call that has no business inside a
+   * transaction: an email, an HTTP request, a message to a broker. If a txkit transaction whose
+   * {@link Pitfalls#blockingCall()} is on is open on this thread, it warns (or, in {@link PitfallMode#FAIL}, throws
+   * {@link PitfallException}) naming the call, the transaction and where it began: the transaction would hold its
+   * connection and locks while waiting, and the call would happen even if the transaction then rolled back.
+   * {@code tx.afterCommit(...)} is the place for it. Costs a thread-local read when no transaction is open.
+   *
+   * @param what the call, for the warning (no bound values, no personal data)
+   * @throws PitfallException in {@link PitfallMode#FAIL} inside a transaction
+   * @throws NullPointerException if {@code what} is null
+   */
+  static void blockingCall(String what) {
+    ThreadFrames.blockingCall(java.util.Objects.requireNonNull(what, "what"));
+  }
+
   /** @return the transaction's name ({@link TxOptions#name()} of the call that began it) */
   String name();
 

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * call that has failed 5 times runs its further attempts exclusively among the process's transactions of the
  * same name ({@link Builder#withEscalation(int)}), so that under sustained contention it still completes.
  *
- * <p>Immutable and thread-safe; build one with {@link #builder()}.
+ * <p>Immutable and thread-safe; build one with {@link #builder()}. (One file for the value and its builder, as
+ * Failsafe's policies; most of its length is the Javadoc of their settings.)
  */
 public final class RetryPolicy {
 

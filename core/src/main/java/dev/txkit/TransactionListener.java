@@ -81,4 +81,23 @@ public interface TransactionListener {
    */
   default void onComplete(TransactionStats stats) {
   }
+
+  /**
+   * txkit saw a pitfall or a transaction-changing setting ({@link Pitfalls}, the JDBC binding's self-check).
+   *
+   * @param warning what was seen
+   */
+  default void onWarning(TransactionWarning warning) {
+  }
+
+  /**
+   * Whether this listener reads the statement figures of {@link TransactionStats} (statements, database, idle
+   * and connection wait time). While no listener wants them, and no pitfall or JFR recording needs them, txkit
+   * does not read the clock around statements. Asked once, when the engine is built.
+   *
+   * @return true (the default) to have them measured
+   */
+  default boolean wantsStatistics() {
+    return true;
+  }
 }

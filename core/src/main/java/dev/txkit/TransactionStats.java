@@ -1,12 +1,93 @@
 package dev.txkit;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
- * What one call of a transaction cost, reported to {@link TransactionListener#onComplete} once it ended.
+ * What one call of a transaction did and cost, reported to {@link TransactionListener#onComplete} once it ended
+ * (callback and manual transactions alike, retried or not). All times are in nanoseconds of the engine's
+ * {@link Ticker}.
+ *
+ * <p>The statement figures ({@link #statements}, {@link #databaseNanos}, {@link #idleNanos},
+ * {@link #connectionWaitNanos}) are measured only when something needs them: a listener whose
+ * {@link TransactionListener#wantsStatistics()} is true, a pitfall warning with a threshold, or a JFR recording
+ * of txkit's events. Otherwise they are zero and {@link #measured()} is false; the other components are always
+ * filled in.
  *
  * @param transactionName the transaction's name
  * @param attempts attempts made, at least 1
- * @param status how it ended
- * @param elapsedNanos time from the first attempt's start to the end, in nanoseconds
+ * @param status how it ended, as hooks see it
+ * @param elapsedNanos time from the first attempt's start to the end (hooks included)
+ * @param outcome how it ended, and whose decision a rollback was
+ * @param isolation the isolation asked for ({@link Isolation#DEFAULT}: the database's default)
+ * @param readOnly whether it was read-only
+ * @param manual whether it was begun by hand ({@code Transactions.begin}) rather than with a callback
+ * @param retriesByKind failed attempts that were retried, by the kind of their failure (unmodifiable; kinds that
+ *     caused no retry are absent)
+ * @param statements statements executed, over all attempts
+ * @param databaseNanos time spent inside JDBC calls (statements, commit and rollback), over all attempts
+ * @param idleNanos time the transactions were open outside JDBC calls, from the connection being ready to the
+ *     commit or rollback: application work while the transaction held its connection and locks
+ * @param connectionWaitNanos time spent waiting for connections, over all attempts
+ * @param measured whether the statement figures were measured
  */
-public record TransactionStats(String transactionName, int attempts, CompletionStatus status, long elapsedNanos) {
+public record TransactionStats(
+    String transactionName,
+    int attempts,
+    CompletionStatus status,
+    long elapsedNanos,
+    Outcome outcome,
+    Isolation isolation,
+    boolean readOnly,
+    boolean manual,
+    Map<FailureKind, Integer> retriesByKind,
+    int statements,
+    long databaseNanos,
+    long idleNanos,
+    long connectionWaitNanos,
+    boolean measured) {
+
+  /**
+   * Creates the statistics.
+   *
+   * @param transactionName the transaction's name
+   * @param attempts attempts made, at least 1
+   * @param status how it ended, as hooks see it
+   * @param elapsedNanos time from the first attempt's start to the end
+   * @param outcome how it ended, and whose decision a rollback was
+   * @param isolation the isolation asked for
+   * @param readOnly whether it was read-only
+   * @param manual whether it was begun by hand
+   * @param retriesByKind retried failed attempts by failure kind (copied)
+   * @param statements statements executed
+   * @param databaseNanos time inside JDBC calls
+   * @param idleNanos time open outside JDBC calls
+   * @param connectionWaitNanos time waiting for connections
+   * @param measured whether the statement figures were measured
+   * @throws NullPointerException if a reference component is null
+   * @throws IllegalArgumentException if {@code attempts} is below 1
+   */
+  public TransactionStats {
+    Objects.requireNonNull(transactionName, "transactionName");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(outcome, "outcome");
+    Objects.requireNonNull(isolation, "isolation");
+    Objects.requireNonNull(retriesByKind, "retriesByKind");
+    if (attempts < 1) {
+      throw new IllegalArgumentException("attempts must be at least 1, was " + attempts);
+    }
+    retriesByKind = retriesByKind.isEmpty() ? Map.of()
+        : Collections.unmodifiableMap(new EnumMap<>(retriesByKind));
+  }
+
+  /** @return failed attempts that were retried, of any kind */
+  public int retries() {
+    int n = 0;
+    for (int r : retriesByKind.values()) {
+      n += r;
+    }
+    return n;
+  }
 }

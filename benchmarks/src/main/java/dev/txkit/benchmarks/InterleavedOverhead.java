@@ -22,7 +22,10 @@ public final class InterleavedOverhead {
 
   /** The variants in the order they are reported. */
   public static final List<String> VARIANTS = List.of("handWritten", "txkit", "txkitRawConnection",
-      "handWrittenSerializable", "txkitSerializable");
+      "txkitSummary", "handWrittenSerializable", "txkitSerializable");
+
+  /** Whether {@link #measure} prints the summary listener's table (the command line's run does). */
+  private static boolean printSummary;
 
   private interface Variant {
     int run(TransactionOverheadBenchmark.Row row) throws Exception;
@@ -65,6 +68,7 @@ public final class InterleavedOverhead {
     String db = args.length > 0 ? args[0] : "h2";
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     long slice = args.length > 2 ? Long.parseLong(args[2]) : 200L;
+    printSummary = true;
     Result r = measure(db, rounds, slice, 3);
     System.out.printf(Locale.ROOT, "%s, %d rounds of %d ms slices%n", db, rounds, slice);
     System.out.printf(Locale.ROOT, "%-24s %14s %28s %12s%n", "variant", "median ops/s",
@@ -96,6 +100,7 @@ public final class InterleavedOverhead {
       variants.put("handWritten", b::handWritten);
       variants.put("txkit", b::txkit);
       variants.put("txkitRawConnection", b::txkitRawConnection);
+      variants.put("txkitSummary", b::txkitSummary);
       variants.put("handWrittenSerializable", b::handWrittenSerializable);
       variants.put("txkitSerializable", b::txkitSerializable);
       List<String> names = new ArrayList<>(variants.keySet());
@@ -139,6 +144,10 @@ public final class InterleavedOverhead {
       }
       if (sink == 42) {
         System.out.print("");
+      }
+      if (printSummary) {
+        System.out.println("The txkitSummary variant's own summary (TransactionSummary, all rounds):");
+        b.summary().print(System.out);
       }
       List<VariantResult> out = new ArrayList<>();
       for (String n : names) {

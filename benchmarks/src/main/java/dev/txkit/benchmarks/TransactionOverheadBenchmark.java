@@ -3,6 +3,7 @@ package dev.txkit.benchmarks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.txkit.Isolation;
+import dev.txkit.TransactionSummary;
 import dev.txkit.jdbc.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #handWrittenSerializable} and {@link #txkitSerializable}: the same with an explicit isolation
  *       level that differs from the connection's default, set before and restored after;
  *   <li>{@link #txkitRawConnection}: txkit's transaction, with the statement made by hand on
- *       {@code tx.connection()} (the escape hatch for raw JDBC).
+ *       {@code tx.connection()} (the escape hatch for raw JDBC);
+ *   <li>{@link #txkitSummary}: {@link #txkit} with a {@link TransactionSummary} listener, so that every statement
+ *       is timed and every call's statistics recorded (what observing transactions costs).
  * </ul>
  *
  * <p>{@code db=h2} (default) is an in-memory H2 database in the benchmark's JVM; {@code db=postgres} is the
@@ -60,6 +63,8 @@ public class TransactionOverheadBenchmark {
 
   private HikariDataSource pool;
   private Transactions txs;
+  private Transactions summarized;
+  private final TransactionSummary summary = new TransactionSummary();
 
   /** The next row each thread updates, so that threads never contend for a row. */
   @State(Scope.Thread)
@@ -117,6 +122,12 @@ public class TransactionOverheadBenchmark {
       }
     }
     txs = Transactions.create(pool);
+    summarized = Transactions.builder(pool).listener(summary).build();
+  }
+
+  /** @return the summary of the {@link #txkitSummary} variant's transactions */
+  TransactionSummary summary() {
+    return summary;
   }
 
   /**
@@ -237,5 +248,17 @@ public class TransactionOverheadBenchmark {
         return ps.executeUpdate();
       }
     });
+  }
+
+  /**
+   * (e) txkit with the summary listener: statistics measured and kept per call.
+   *
+   * @param row the row to update
+   * @return the update count
+   */
+  @Benchmark
+  public int txkitSummary(Row row) {
+    int id = row.next();
+    return summarized.inTransaction(tx -> tx.update(UPDATE, id));
   }
 }

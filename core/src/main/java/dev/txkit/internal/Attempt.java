@@ -7,6 +7,7 @@ import dev.txkit.CurrentTransaction;
 import dev.txkit.DatabaseFailureException;
 import dev.txkit.FailureKind;
 import dev.txkit.FailureScope;
+import dev.txkit.PitfallException;
 import dev.txkit.TransactionTimeoutException;
 import dev.txkit.UnexpectedRollbackException;
 import dev.txkit.spi.AttemptBody;
@@ -20,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * One attempt of a transaction: begin, run the work, commit or roll back, close, as a state machine
  * ({@link AttemptState}). It is the attempt's one place for doom and for classifying failures (once each); its
  * outcome is left in {@link #failure} or {@link #status} for the {@link Call} to act on. Confined to its thread.
+ *
+ * <p>Longer than most classes on purpose: it is the state machine, and keeping every step that moves the state
+ * (begin, commit, rollback, doom, close) in one file is what lets the checked order of the steps be read at once.
+ * What a measured attempt times is in {@link AttemptTiming}.
  *
  * @param <C> the resource's transaction type
  */
@@ -57,10 +62,14 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
   @Nullable CompletionStatus status;
   /** Set when a joined block's setRollbackOnly rolled back a transaction whose callback returned normally. */
   @Nullable UnexpectedRollbackException unexpectedRollback;
+  /** The attempt's clock when its call is measured, else null (then nothing is timed). */
+  private final @Nullable AttemptTiming timing;
 
   Attempt(Call<C> call, int number) {
     this.call = call;
     this.number = number;
+    CallStats s = call.stats;
+    this.timing = s != null && s.clock ? new AttemptTiming(call, number, s) : null;
   }
 
   // ---- state -------------------------------------------------------------------------------------------------
@@ -189,7 +198,7 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
       } catch (Throwable t) {
         scope.end();
         Classification c = isDoomed() ? doomClassification() : classify(t);
-        rollbackQuietly(t);
+        rollbackAfterBody(t);
         failure = new Failure(t, c, false);
         return null;
       }
@@ -222,11 +231,32 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
     }
     go(AttemptState.ACTIVE);
     scope.activate();
+    if (timing != null) {
+      timing.active();
+    }
     return true;
   }
 
   /** Ends a normal return: commits, unless doomed, past the deadline or rollback-only. */
   void commit() {
+    long t;
+    try {
+      t = endOpen(true);
+    } catch (PitfallException e) {
+      t = ticks();
+      rollbackQuietly(e);
+      databaseTime(t);
+      failure = new Failure(e, Classification.UNRECOGNISED, false);
+      return;
+    }
+    try {
+      commitOrRollback();
+    } finally {
+      databaseTime(t);
+    }
+  }
+
+  private void commitOrRollback() {
     if (state == AttemptState.DOOMED) {
       Throwable cause = Objects.requireNonNull(doomCause);
       Classification c = doomClassification();
@@ -277,6 +307,9 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
             t, NOT_COMMITTED), NOT_COMMITTED, false);
         return;
       }
+      if (r == CommitResolution.COMMITTED) {
+        call.resolved = true;
+      }
       if (r == CommitResolution.UNKNOWN) {
         go(AttemptState.UNKNOWN);
         status = CompletionStatus.UNKNOWN;
@@ -301,6 +334,8 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
    * @return whether it succeeded; else {@link #failure} says why
    */
   boolean rollback(String whatFailed) {
+    boolean timed = !openEnded();
+    long started = timed ? endOpen(false) : 0L;
     go(AttemptState.ROLLING_BACK);
     try {
       transaction().rollback();
@@ -312,7 +347,17 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
     } finally {
       go(AttemptState.ROLLED_BACK);
       status = CompletionStatus.ROLLED_BACK;
+      if (timed) {
+        databaseTime(started);
+      }
     }
+  }
+
+  /** Rolls back after the body failed: the end of the open period, then the rollback. */
+  private void rollbackAfterBody(Throwable primary) {
+    long t = endOpen(false);
+    rollbackQuietly(primary);
+    databaseTime(t);
   }
 
   /** Rolls back after a failure; a rollback failure is attached to it as suppressed. */
@@ -345,33 +390,46 @@ final class Attempt<C extends ResourceTransaction> implements CurrentTransaction
     state = AttemptState.CLOSED;
   }
 
-  // ---- savepoints of nested blocks ---------------------------------------------------------------------------
+  // ---- measuring (only when the call is clocked) ------------------------------------------------------------
 
-  Object setSavepoint(Scope<C> block) {
-    block.checkUsable();
-    try {
-      return transaction().setSavepoint();
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("savepoint failed in '" + block.options.name() + "' [SAVEPOINT]", t, c));
+  boolean measured() {
+    return timing != null;
+  }
+
+  long ticks() {
+    return call.engine.ticker.read();
+  }
+
+  void connectionWaited(long nanos) {
+    if (timing != null) {
+      timing.connectionWaited(nanos);
     }
   }
 
-  void rollbackToSavepoint(Scope<C> block, Object savepoint) {
-    try {
-      transaction().rollbackToSavepoint(savepoint);
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("rollback to savepoint failed in '" + block.options.name()
-          + "' [ROLLBACK TO SAVEPOINT]", t, c));
+  long statementStarted() {
+    return timing != null ? timing.statementStarted() : call.engine.ticker.read();
+  }
+
+  void statementEnded(long started) {
+    if (timing != null) {
+      timing.statementEnded(started);
     }
   }
 
-  void releaseSavepoint(Scope<C> block, Object savepoint) {
-    try {
-      transaction().releaseSavepoint(savepoint);
-    } catch (Throwable t) {
-      throw block.failed(t, c -> unchecked("release savepoint failed in '" + block.options.name()
-          + "' [RELEASE SAVEPOINT]", t, c));
+  /** Ends the open period before a commit or rollback; see {@link AttemptTiming#endOpen}. */
+  private long endOpen(boolean committing) {
+    return timing == null ? 0L : timing.endOpen(committing && state == AttemptState.ACTIVE,
+        state == AttemptState.BEGINNING);
+  }
+
+  private void databaseTime(long started) {
+    if (timing != null) {
+      timing.databaseTime(started);
     }
+  }
+
+  private boolean openEnded() {
+    return timing == null || timing.openEnded();
   }
 
   // ---- CurrentTransaction --------------------------------------------------------------------------------------

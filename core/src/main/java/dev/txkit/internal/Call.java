@@ -4,6 +4,7 @@ import dev.txkit.Classification;
 import dev.txkit.CompletionStatus;
 import dev.txkit.FailureKind;
 import dev.txkit.GiveUpEvent;
+import dev.txkit.Outcome;
 import dev.txkit.RetryEvent;
 import dev.txkit.RetryPolicy;
 import dev.txkit.TransactionStats;
@@ -15,7 +16,9 @@ import dev.txkit.spi.ResourceTransaction;
 import dev.txkit.spi.TransactionResource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
@@ -45,6 +48,12 @@ final class Call<C extends ResourceTransaction> {
   private final Call<?> root;
   private int retriesLeft;
   private long id;
+  /** What is measured of this call, or null when nothing observes it. */
+  final @Nullable CallStats stats;
+  /** Retried failed attempts by failure kind (ordinal), allocated at the first retry. */
+  private int @Nullable [] retries;
+  /** Set when the commit's reply was lost and the resolver established that it committed. */
+  boolean resolved;
 
   Call(Engine engine, TransactionResource<C> resource, TxOptions options, @Nullable Call<?> enclosing,
       boolean manual) {
@@ -59,6 +68,7 @@ final class Call<C extends ResourceTransaction> {
     this.deadline = timeout != null ? start + Durations.nanos(timeout) : 0L;
     this.root = enclosing == null ? this : enclosing.root;
     this.retriesLeft = options.retry().maxAttempts() - 1;
+    this.stats = engine.newCallStats();
   }
 
   /** @return the call's id, taken when first asked for */
@@ -101,7 +111,7 @@ final class Call<C extends ResourceTransaction> {
       Attempt.Failure f = a.failure;
       if (f == null) {
         // hooks run after the lane is released: slow work in them must not hold escalated attempts back
-        complete(a, Objects.requireNonNull(a.status));
+        complete(a, Objects.requireNonNull(a.status), null);
         // the callback's own value: null when it returned null (T may be a nullable type)
         return Nulls.castToNonNull(result);
       }
@@ -123,10 +133,13 @@ final class Call<C extends ResourceTransaction> {
         cls = Attempt.TIMEOUT;
       }
       String reason = d.reason();
+      boolean gaveUp = d.timedOut() || (!f.unknownOutcome() && policy.retries(cls.kind()));
       if (d.retry()) {
         root.retriesLeft--;
+        retried(cls.kind());
         engine.listeners.retry(new RetryEvent(name, n, failure, cls, d.delay()), policy.onRetry());
         earlier = add(earlier, failure);
+        Object jfrRetry = Jfr.recording ? Jfr.beginRetry() : null;
         try {
           engine.sleeper.sleep(d.delay());
           continue;
@@ -134,6 +147,11 @@ final class Call<C extends ResourceTransaction> {
           Thread.currentThread().interrupt();
           reason = "the thread was interrupted while waiting to retry";
           earlier.remove(earlier.size() - 1);
+          gaveUp = true;
+        } finally {
+          if (jfrRetry != null) {
+            Jfr.commitRetry(jfrRetry, name, n, failure, cls, d.delay());
+          }
         }
       }
       if (earlier != null) {
@@ -145,7 +163,13 @@ final class Call<C extends ResourceTransaction> {
       }
       engine.listeners.giveUp(new GiveUpEvent(name, n, failure, cls, Objects.requireNonNull(reason)),
           policy.onGiveUp());
-      complete(a, f.unknownOutcome() ? CompletionStatus.UNKNOWN : CompletionStatus.ROLLED_BACK);
+      if (f.unknownOutcome() || gaveUp) {
+        // abnormal: the caller cannot know what happened, or txkit stopped retrying a transient failure
+        engine.warnings.accept("[" + name + "] gave up after " + n + (n == 1 ? " attempt" : " attempts") + ": "
+            + cls.kind() + SqlCodes.describe(failure) + "; " + reason, null);
+      }
+      complete(a, f.unknownOutcome() ? CompletionStatus.UNKNOWN : CompletionStatus.ROLLED_BACK,
+          f.unknownOutcome() ? Outcome.UNKNOWN : gaveUp ? Outcome.GAVE_UP : Outcome.ROLLED_BACK);
       throw Call.<RuntimeException>sneakyThrow(failure);
     }
   }
@@ -163,7 +187,7 @@ final class Call<C extends ResourceTransaction> {
       ThreadFrames.pop(scope);
       Attempt.Failure f = Objects.requireNonNull(a.failure);
       engine.listeners.rollback(name, 1, f.failure());
-      complete(a, CompletionStatus.ROLLED_BACK);
+      complete(a, CompletionStatus.ROLLED_BACK, Outcome.ROLLED_BACK);
       throw sneakyThrow(f.failure());
     }
     return scope;
@@ -183,17 +207,38 @@ final class Call<C extends ResourceTransaction> {
     }
     Attempt.Failure f = a.failure;
     if (f != null) {
-      complete(a, f.unknownOutcome() ? CompletionStatus.UNKNOWN : CompletionStatus.ROLLED_BACK);
+      complete(a, f.unknownOutcome() ? CompletionStatus.UNKNOWN : CompletionStatus.ROLLED_BACK,
+          f.unknownOutcome() ? Outcome.UNKNOWN : Outcome.ROLLED_BACK);
       throw sneakyThrow(f.failure());
     }
-    complete(a, Objects.requireNonNull(a.status));
+    complete(a, Objects.requireNonNull(a.status), null);
   }
 
-  /** Runs the hooks and reports completion; an Error from a hook, then an unexpected rollback, is thrown last. */
-  private void complete(Attempt<C> a, CompletionStatus status) {
+  /**
+   * Runs the hooks and reports completion; an Error from a hook, then an unexpected rollback, is thrown last.
+   *
+   * @param outcome how it ended, or null to take it from the status (a call that did not fail)
+   */
+  private void complete(Attempt<C> a, CompletionStatus status, @Nullable Outcome outcome) {
     Error error = a.runHooks(status);
-    if (!engine.listeners.isEmpty()) {
-      engine.listeners.complete(new TransactionStats(name, a.number, status, engine.ticker.read() - start));
+    CallStats s = stats;
+    Object event = s == null ? null : s.jfrEvent;
+    // the event ends here; below its threshold (most calls) it is dropped before any statistics are built
+    boolean record = event != null && Jfr.endTransaction(event);
+    if (!engine.listeners.isEmpty() || record) {
+      Outcome o = outcome != null ? outcome : status == CompletionStatus.COMMITTED
+          ? (resolved ? Outcome.RESOLVED : Outcome.COMMITTED) : Outcome.ROLLED_BACK;
+      CallStats m = s != null && s.clock ? s : null;
+      TransactionStats ts = new TransactionStats(name, a.number, status, engine.ticker.read() - start, o,
+          options.isolation(), options.readOnly(), manual, retriesByKind(), m != null ? m.statements : 0,
+          m != null ? m.databaseNanos : 0L, m != null ? m.idleNanos : 0L, m != null ? m.connectionNanos : 0L,
+          m != null);
+      if (record && event != null) {
+        Jfr.commitTransaction(event, ts);
+      }
+      if (!engine.listeners.isEmpty()) {
+        engine.listeners.complete(ts);
+      }
     }
     if (error != null) {
       throw error;
@@ -201,6 +246,30 @@ final class Call<C extends ResourceTransaction> {
     if (a.unexpectedRollback != null && a.failure == null) {
       throw a.unexpectedRollback;
     }
+  }
+
+  private void retried(FailureKind kind) {
+    int[] r = retries;
+    if (r == null) {
+      r = new int[FailureKind.values().length];
+      retries = r;
+    }
+    r[kind.ordinal()]++;
+  }
+
+  private Map<FailureKind, Integer> retriesByKind() {
+    int[] r = retries;
+    if (r == null) {
+      return Map.of();
+    }
+    Map<FailureKind, Integer> m = new EnumMap<>(FailureKind.class);
+    FailureKind[] kinds = FailureKind.values();
+    for (int i = 0; i < r.length; i++) {
+      if (r[i] != 0) {
+        m.put(kinds[i], r[i]);
+      }
+    }
+    return m;
   }
 
   private long timeoutMillis() {

@@ -1,9 +1,12 @@
 package dev.txkit.internal;
 
+import dev.txkit.PitfallMode;
+import dev.txkit.Pitfalls;
 import dev.txkit.Propagation;
 import dev.txkit.Sleeper;
 import dev.txkit.Ticker;
 import dev.txkit.TransactionListener;
+import dev.txkit.TransactionWarning;
 import dev.txkit.TxOptions;
 import dev.txkit.spi.AttemptBody;
 import dev.txkit.spi.ManualScope;
@@ -33,6 +36,12 @@ public final class Engine {
   final Listeners listeners;
   final BiConsumer<String, Throwable> warnings;
   final long leakThresholdNanos;
+  final Pitfalls pitfalls;
+  /** Whether every call is measured (a listener wants statistics, or a pitfall needs the clock). */
+  final boolean measureAlways;
+  /** Whether every call keeps a {@link CallStats} (measured, or a pitfall is watched for). */
+  final boolean observeAlways;
+  private final List<String> ownFrames;
 
   /**
    * @param sleeper waits between attempts
@@ -41,9 +50,13 @@ public final class Engine {
    * @param listeners the listeners
    * @param warnings where abnormal events go, or null for {@code System.Logger}
    * @param leakThreshold how long a manual transaction may stay open before it counts as leaked; zero for never
+   * @param pitfalls the pitfalls watched for
+   * @param ownFrames names of the binding's classes (or package prefixes, ending in a dot) whose stack frames are
+   *     skipped to find where a transaction began
    */
   public Engine(Sleeper sleeper, Ticker ticker, @Nullable DoubleSupplier random, List<TransactionListener> listeners,
-      @Nullable BiConsumer<String, Throwable> warnings, Duration leakThreshold) {
+      @Nullable BiConsumer<String, Throwable> warnings, Duration leakThreshold, Pitfalls pitfalls,
+      List<String> ownFrames) {
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.random = random != null ? random : () -> ThreadLocalRandom.current().nextDouble();
@@ -51,6 +64,80 @@ public final class Engine {
         : (message, failure) -> LOG.log(System.Logger.Level.WARNING, message, failure);
     this.listeners = new Listeners(listeners.toArray(new TransactionListener[0]), this.warnings);
     this.leakThresholdNanos = leakThreshold.isZero() ? 0L : Durations.nanos(leakThreshold);
+    this.pitfalls = Objects.requireNonNull(pitfalls, "pitfalls");
+    this.measureAlways = this.listeners.wantStatistics() || pitfalls.needsClock();
+    this.observeAlways = measureAlways || pitfalls.any();
+    this.ownFrames = List.copyOf(ownFrames);
+  }
+
+  /**
+   * The statistics a new call keeps, or null when nothing needs them: decided once per call, so that an
+   * unobserved call reads no clock and allocates nothing for them.
+   */
+  @Nullable CallStats newCallStats() {
+    boolean jfr = Jfr.recording;
+    if (!observeAlways && !jfr) {
+      return null;
+    }
+    // a recording that leaves txkit's transaction event disabled measures nothing either
+    Object event = jfr ? Jfr.beginTransaction() : null;
+    if (!observeAlways && event == null) {
+      return null;
+    }
+    CallStats s = new CallStats(measureAlways || event != null);
+    if (pitfalls.any()) {
+      s.begunAt = callerFrame();
+    }
+    s.jfrEvent = event;
+    return s;
+  }
+
+  /** The first stack frame that is neither the engine's nor the binding's: where the application called in. */
+  private @Nullable StackTraceElement callerFrame() {
+    return StackWalker.getInstance().walk(frames -> frames
+        .filter(f -> !isOwnFrame(f.getClassName()))
+        .findFirst()
+        .map(StackWalker.StackFrame::toStackTraceElement)
+        .orElse(null));
+  }
+
+  private boolean isOwnFrame(String className) {
+    if (className.startsWith("dev.txkit.internal.") || className.startsWith("dev.txkit.spi.")) {
+      return true;
+    }
+    for (String own : ownFrames) {
+      boolean nestedOrSame = className.equals(own)
+          || (className.startsWith(own) && className.charAt(own.length()) == '$');
+      if (own.endsWith(".") ? className.startsWith(own) : nestedOrSame) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reports a pitfall of a call (once per call and kind), and throws in {@link PitfallMode#FAIL}.
+   *
+   * @throws dev.txkit.PitfallException in fail mode
+   */
+  void pitfall(PitfallMode mode, TransactionWarning.Kind kind, Call<?> call, int attempt, String what) {
+    CallStats s = call.stats;
+    StackTraceElement at = s == null ? null : s.begunAt;
+    TransactionWarning w = new TransactionWarning(kind, call.name, attempt, "[" + call.name + "] " + what
+        + (at == null ? "" : " (transaction '" + call.name + "' began at " + at + ")"), at);
+    warn(w);
+    if (mode == PitfallMode.FAIL) {
+      throw new dev.txkit.PitfallException(w);
+    }
+  }
+
+  /** Gives a warning to the listeners, the warning sink and JFR. */
+  void warn(TransactionWarning w) {
+    warnings.accept(w.message(), null);
+    listeners.warning(w);
+    if (Jfr.recording) {
+      Jfr.warning(w);
+    }
   }
 
   /** @return the ticker */

@@ -4,6 +4,7 @@ import dev.txkit.GiveUpEvent;
 import dev.txkit.RetryEvent;
 import dev.txkit.TransactionListener;
 import dev.txkit.TransactionStats;
+import dev.txkit.TransactionWarning;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,32 @@ final class Listeners {
 
   boolean isEmpty() {
     return all.length == 0;
+  }
+
+  /** @return whether any listener wants the statement figures of the statistics */
+  boolean wantStatistics() {
+    for (TransactionListener l : all) {
+      try {
+        if (l.wantsStatistics()) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        warnings.accept("a transaction listener threw in wantsStatistics; ignored (statistics are measured)", e);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void warning(TransactionWarning warning) {
+    for (TransactionListener l : all) {
+      try {
+        l.onWarning(warning);
+      } catch (RuntimeException e) {
+        String name = warning.transactionName();
+        warnings.accept(threw(name == null ? "-" : name, "onWarning"), e);
+      }
+    }
   }
 
   void begin(String name, int attempt) {

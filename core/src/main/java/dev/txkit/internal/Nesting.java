@@ -57,7 +57,7 @@ final class Nesting {
         }
         return result;
       }
-      Object savepoint = a.setSavepoint(inner);
+      Object savepoint = setSavepoint(a, inner);
       int mark = a.hookMark();
       T result;
       try {
@@ -65,7 +65,7 @@ final class Nesting {
       } catch (Throwable t) {
         if (!a.isDoomed()) {
           try {
-            a.rollbackToSavepoint(inner, savepoint);
+            rollbackToSavepoint(a, inner, savepoint);
           } catch (RuntimeException e) {
             t.addSuppressed(e);
           }
@@ -81,25 +81,54 @@ final class Nesting {
         return result;
       }
       if (inner.ownDeadlinePassed()) {
-        a.rollbackToSavepoint(inner, savepoint);
+        rollbackToSavepoint(a, inner, savepoint);
         a.dropAfterCommitSince(mark);
         throw overrun(inner, "its work was rolled back to its savepoint", null);
       }
       if (inner.isRollbackOnly()) {
-        a.rollbackToSavepoint(inner, savepoint);
+        rollbackToSavepoint(a, inner, savepoint);
         a.dropAfterCommitSince(mark);
         if (!inner.rollbackOnlyAskedHere()) {
           throw new UnexpectedRollbackException("Nested block '" + options.name() + "' returned normally but its "
               + "work was rolled back to its savepoint: a block that joined it called setRollbackOnly()");
         }
       } else {
-        a.releaseSavepoint(inner, savepoint);
+        releaseSavepoint(a, inner, savepoint);
       }
       return result;
     } finally {
       inner.end();
       a.innermost(previous);
       ThreadFrames.pop(inner);
+    }
+  }
+
+  private static <C extends ResourceTransaction> Object setSavepoint(Attempt<C> a, Scope<C> block) {
+    block.checkUsable();
+    try {
+      return a.transaction().setSavepoint();
+    } catch (Throwable t) {
+      throw block.failed(t, c -> Attempt.unchecked("savepoint failed in '" + block.options.name() + "' [SAVEPOINT]", t, c));
+    }
+  }
+
+  private static <C extends ResourceTransaction> void rollbackToSavepoint(Attempt<C> a, Scope<C> block,
+      Object savepoint) {
+    try {
+      a.transaction().rollbackToSavepoint(savepoint);
+    } catch (Throwable t) {
+      throw block.failed(t, c -> Attempt.unchecked("rollback to savepoint failed in '" + block.options.name()
+          + "' [ROLLBACK TO SAVEPOINT]", t, c));
+    }
+  }
+
+  private static <C extends ResourceTransaction> void releaseSavepoint(Attempt<C> a, Scope<C> block,
+      Object savepoint) {
+    try {
+      a.transaction().releaseSavepoint(savepoint);
+    } catch (Throwable t) {
+      throw block.failed(t, c -> Attempt.unchecked("release savepoint failed in '" + block.options.name()
+          + "' [RELEASE SAVEPOINT]", t, c));
     }
   }
 

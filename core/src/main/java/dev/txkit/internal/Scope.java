@@ -244,6 +244,31 @@ class Scope<C extends ResourceTransaction> implements TransactionScope<C> {
   }
 
   @Override
+  public boolean measured() {
+    return attempt.measured();
+  }
+
+  @Override
+  public long ticks() {
+    return attempt.ticks();
+  }
+
+  @Override
+  public void connectionWaited(long nanos) {
+    attempt.connectionWaited(nanos);
+  }
+
+  @Override
+  public long statementStarted() {
+    return attempt.statementStarted();
+  }
+
+  @Override
+  public void statementEnded(long started) {
+    attempt.statementEnded(started);
+  }
+
+  @Override
   public int otherTransactionsOnThread() {
     return ThreadFrames.openTransactions(attempt.call.resource, attempt);
   }

@@ -1,6 +1,8 @@
 package dev.txkit.internal;
 
 import dev.txkit.CurrentTransaction;
+import dev.txkit.PitfallMode;
+import dev.txkit.TransactionWarning;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +42,33 @@ public final class ThreadFrames {
       }
     }
     return null;
+  }
+
+  /**
+   * A blocking call is about to be made on this thread: warns (or fails) if the innermost frame is an open
+   * transaction whose engine watches for blocking calls. Frames being begun or ended (txkit's own connection
+   * handling) and completion hooks (which run after the frame is gone) do not count.
+   *
+   * @param what the call
+   */
+  public static void blockingCall(String what) {
+    Scope<?> s = INNERMOST.get();
+    if (s == null || !s.isActiveFrame()) {
+      return;
+    }
+    Call<?> call = s.attempt.call;
+    Engine engine = call.engine;
+    PitfallMode mode = engine.pitfalls.blockingCall();
+    CallStats stats = call.stats;
+    if (mode == PitfallMode.OFF || stats == null || stats.warnedBlocking) {
+      return;
+    }
+    stats.warnedBlocking = true;
+    engine.pitfall(mode, TransactionWarning.Kind.BLOCKING_CALL, call, s.attempt.number, "blocking call '" + what
+        + "' while transaction '" + call.name + "' (attempt " + s.attempt.number + ") is open: the transaction "
+        + "holds its connection and locks while it waits, and the call happens even if the transaction then rolls "
+        + "back (or runs again when it is retried). Make the call after the commit: tx.afterCommit(() -> ...) is "
+        + "the place for an email or an HTTP request");
   }
 
   /** @return how many attempts on this thread other than {@code except} hold a transaction of {@code resource} */

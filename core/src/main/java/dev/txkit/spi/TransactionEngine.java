@@ -1,5 +1,6 @@
 package dev.txkit.spi;
 
+import dev.txkit.Pitfalls;
 import dev.txkit.Propagation;
 import dev.txkit.Sleeper;
 import dev.txkit.Ticker;
@@ -28,7 +29,8 @@ public final class TransactionEngine {
   private final Engine engine;
 
   private TransactionEngine(Builder b) {
-    this.engine = new Engine(b.sleeper, b.ticker, b.random, b.listeners, b.warnings, b.leakThreshold);
+    this.engine = new Engine(b.sleeper, b.ticker, b.random, b.listeners, b.warnings, b.leakThreshold, b.pitfalls,
+        b.ownFrames);
   }
 
   /**
@@ -106,8 +108,33 @@ public final class TransactionEngine {
     private final List<TransactionListener> listeners = new ArrayList<>();
     private @Nullable BiConsumer<String, Throwable> warnings;
     private Duration leakThreshold = Duration.ofSeconds(60);
+    private Pitfalls pitfalls = Pitfalls.off();
+    private final List<String> ownFrames = new ArrayList<>();
 
     private Builder() {
+    }
+
+    /**
+     * @param pitfalls the pitfalls to watch for; default {@link Pitfalls#off()}
+     * @return this builder
+     */
+    public Builder pitfalls(Pitfalls pitfalls) {
+      this.pitfalls = Objects.requireNonNull(pitfalls, "pitfalls");
+      return this;
+    }
+
+    /**
+     * Names the binding's classes whose stack frames are not where a transaction began: the frame reported with a
+     * pitfall is the first one that is neither the engine's nor one of these.
+     *
+     * @param classNames class names (their nested classes included), or package prefixes ending in a dot
+     * @return this builder
+     */
+    public Builder ownFrames(String... classNames) {
+      for (String n : classNames) {
+        ownFrames.add(Objects.requireNonNull(n, "class name"));
+      }
+      return this;
     }
 
     /**

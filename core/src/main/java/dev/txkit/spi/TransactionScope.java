@@ -143,6 +143,43 @@ public interface TransactionScope<C extends ResourceTransaction> {
   /** @return whether this block has ended (it refuses further use) */
   boolean isEnded();
 
+  // ---- measuring: only when measured() ----------------------------------------------------------------------
+
+  /**
+   * Whether the engine measures this attempt (a listener wants statistics, a pitfall needs the clock, or a JFR
+   * recording runs). Constant for the attempt. When false the binding must not call the methods below on its hot
+   * path: an unmeasured transaction reads no clock per statement.
+   *
+   * @return whether to report statements and connection waits
+   */
+  boolean measured();
+
+  /** @return the engine's ticker now, to time a connection wait with */
+  long ticks();
+
+  /**
+   * Reports the time the attempt waited for its connection.
+   *
+   * @param nanos the wait, in ticker nanoseconds
+   */
+  void connectionWaited(long nanos);
+
+  /**
+   * A statement (an execution of any JDBC statement) is about to run. The engine checks the pitfalls that concern
+   * the time since the last statement and since the transaction began.
+   *
+   * @return the ticker reading to pass to {@link #statementEnded}
+   * @throws dev.txkit.PitfallException when a pitfall in fail mode was seen: the statement must not run
+   */
+  long statementStarted();
+
+  /**
+   * The statement that {@link #statementStarted} announced ended, successfully or not.
+   *
+   * @param started what {@link #statementStarted} returned
+   */
+  void statementEnded(long started);
+
   /**
    * How many other transactions of the same resource the calling thread has open (each holds a connection): the
    * enclosing transactions of a {@code REQUIRES_NEW} call. For explaining a pool that has no connection left.

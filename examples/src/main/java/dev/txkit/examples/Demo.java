@@ -209,6 +209,8 @@ public final class Demo implements Callable<Integer> {
     row(out, results, "  against the opening total", r -> r.moneyConserved() ? "conserved"
         : (r.actualTotal() > r.expectedTotal() ? "+" : "") + money(r.actualTotal() - r.expectedTotal()));
     row(out, results, "negative balances", r -> count(r.negativeBalances()));
+    row(out, results, "txkit call latency p50 / p99", r -> r.txkitCalls().isEmpty() ? "-"
+        : millis(r.txkitCalls().get(0).p50Nanos()) + " / " + millis(r.txkitCalls().get(0).p99Nanos()));
     out.println();
     if (!results.isEmpty()) {
       out.printf(Locale.ROOT, "Opening total %s. Every figure is from this run; the money is counted with one "
@@ -217,6 +219,11 @@ public final class Demo implements Callable<Integer> {
     out.println("hand-written:  examples/src/main/java/dev/txkit/examples/HandWrittenTransfer.java");
     out.println("inTransaction: examples/src/main/java/dev/txkit/examples/TransferRace.java");
     out.println("+ lockRows:    examples/src/main/java/dev/txkit/examples/BankTransfer.java");
+    out.println("(latency of txkit's calls, retries included, from a TransactionSummary listener)");
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
   }
 
   private static void row(PrintWriter out, List<Result> results, String label, Function<Result, String> cell) {

@@ -3,6 +3,7 @@ package dev.txkit.examples;
 import dev.txkit.FailureKind;
 import dev.txkit.RetryEvent;
 import dev.txkit.TransactionListener;
+import dev.txkit.TransactionSummary;
 import dev.txkit.TxOptions;
 import dev.txkit.UnexpectedRowCountException;
 import dev.txkit.jdbc.Database;
@@ -135,7 +136,8 @@ public final class TransferRace {
    */
   public record Result(Strategy strategy, long commits, long insufficientFunds, long callerErrors,
       long ignoredStatementFailures, Map<FailureKind, Long> retries, long deadlocks, long injectedDeadlocks,
-      long injectedDrops, long expectedTotal, long actualTotal, long negativeBalances, Duration elapsed) {
+      long injectedDrops, long expectedTotal, long actualTotal, long negativeBalances, Duration elapsed,
+      List<TransactionSummary.Row> txkitCalls) {
 
     /** Copies the map. */
     public Result {
@@ -225,7 +227,8 @@ public final class TransferRace {
         .dropConnection());
 
     Counters n = new Counters();
-    Transactions txs = faulty.transactions().listener(n).build();
+    TransactionSummary summary = new TransactionSummary();
+    Transactions txs = faulty.transactions().listener(n).listener(summary).build();
     HandWrittenTransfer handWritten = new HandWrittenTransfer(faulty, table, n::ignored);
     BankTransfer ordered = new BankTransfer(txs, table);
     TxOptions transfer = txs.defaults().toBuilder().name("transfer").build();
@@ -268,7 +271,7 @@ public final class TransferRace {
     long[] money = money();
     return new Result(strategy, n.commits.get(), n.insufficient.get(), n.callerErrors.get(), n.ignored.get(),
         n.retriesByKind(), n.deadlocks.get(), deadlock.timesFired(), drop.timesFired(), settings.expectedTotal(),
-        money[0], money[1], elapsed);
+        money[0], money[1], elapsed, summary.rows());
   }
 
   /** Drops the accounts table. */

@@ -2,14 +2,18 @@ package dev.txkit.jdbc;
 
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
+import dev.txkit.Pitfalls;
 import dev.txkit.Propagation;
 import dev.txkit.Sleeper;
 import dev.txkit.Ticker;
 import dev.txkit.TransactionListener;
+import dev.txkit.TransactionWarning;
 import dev.txkit.TxOptions;
 import dev.txkit.jdbc.internal.HikariSupport;
 import dev.txkit.jdbc.internal.JdbcResource;
+import dev.txkit.jdbc.internal.LogListener;
 import dev.txkit.jdbc.internal.ManualTx;
+import dev.txkit.jdbc.internal.Mdc;
 import dev.txkit.jdbc.internal.TransactionAwareDataSource;
 import dev.txkit.jdbc.internal.TxScope;
 import dev.txkit.spi.TransactionEngine;
@@ -44,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * according to its {@link Propagation}. Connection state (autocommit, isolation, read-only) is restored after
  * every transaction.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. (Most of this class is the Javadoc of the entry points' overloads and of the
+ * builder; the lifecycle itself is the engine's, in txkit-core.)
  */
 public final class Transactions implements AutoCloseable {
 
@@ -55,12 +60,15 @@ public final class Transactions implements AutoCloseable {
   private final TxOptions defaults;
   private final Map<Isolation, TxOptions> byIsolation;
   private final boolean ownsDataSource;
+  private final boolean mdc;
 
-  private Transactions(JdbcResource resource, TransactionEngine engine, TxOptions defaults, boolean owns) {
+  private Transactions(JdbcResource resource, TransactionEngine engine, TxOptions defaults, boolean owns,
+      boolean mdc) {
     this.resource = resource;
     this.engine = engine;
     this.defaults = defaults;
     this.ownsDataSource = owns;
+    this.mdc = mdc;
     Map<Isolation, TxOptions> m = new EnumMap<>(Isolation.class);
     for (Isolation i : Isolation.values()) {
       m.put(i, i == defaults.isolation() ? defaults : defaults.toBuilder().isolation(i).build());
@@ -114,7 +122,7 @@ public final class Transactions implements AutoCloseable {
    * @throws NullPointerException if {@code defaults} is null
    */
   public Transactions with(TxOptions defaults) {
-    return new Transactions(resource, engine, Objects.requireNonNull(defaults, "defaults"), false);
+    return new Transactions(resource, engine, Objects.requireNonNull(defaults, "defaults"), false, mdc);
   }
 
   /** @return the default options */
@@ -158,6 +166,26 @@ public final class Transactions implements AutoCloseable {
       return resource.database();
     } catch (SQLException e) {
       throw dev.txkit.DatabaseFailureException.of("Could not detect the database", e,
+          Database.OTHER.classifier().classify(e));
+    }
+  }
+
+  /**
+   * What the driver self-check found: settings of the driver, the pool or the database that change how
+   * transactions behave (pgjdbc's {@code autosave}, a pool handing out connections with autocommit off,
+   * MariaDB/MySQL lock-timeout and deadlock settings, H2's lock timeout), checked once on the first connection,
+   * and isolation levels the database runs differently from what they say, checked the first time each is used.
+   * Each warning was also logged at WARN and given to the listeners. Empty when the self-check is off
+   * ({@link Builder#selfCheck}).
+   *
+   * @return the warnings so far
+   * @throws dev.txkit.DatabaseFailureException if no connection could be taken to check
+   */
+  public List<TransactionWarning> configurationWarnings() {
+    try {
+      return resource.configurationWarnings();
+    } catch (SQLException e) {
+      throw dev.txkit.DatabaseFailureException.of("Could not check the connection's settings", e,
           Database.OTHER.classifier().classify(e));
     }
   }
@@ -210,6 +238,9 @@ public final class Transactions implements AutoCloseable {
   public <T, X extends Exception> T inTransaction(TxOptions options, TransactionCallback<T, X> callback) throws X {
     Objects.requireNonNull(options, "options must not be null; use TxOptions.defaults()");
     Objects.requireNonNull(callback, "callback must not be null");
+    if (mdc) {
+      return engine.execute(resource, options, scope -> Mdc.call(scope, callback));
+    }
     return engine.execute(resource, options, scope -> callback.apply(new TxScope(scope)));
   }
 
@@ -302,6 +333,9 @@ public final class Transactions implements AutoCloseable {
     private @Nullable CommitMarkers commitMarkers;
     private Duration leakDetectionThreshold = Duration.ofSeconds(60);
     private boolean owns;
+    private Pitfalls pitfalls = Pitfalls.off();
+    private boolean mdc;
+    private boolean selfCheck = true;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -454,17 +488,83 @@ public final class Transactions implements AutoCloseable {
     }
 
     /**
+     * Watches for transaction pitfalls (long transactions, idle gaps between statements, blocking calls), each
+     * off, warn or fail. Warnings are logged at WARN and given to the listeners' {@code onWarning}.
+     *
+     * @param pitfalls what to watch for; default {@link Pitfalls#off()}
+     * @return this builder
+     */
+    public Builder pitfalls(Pitfalls pitfalls) {
+      this.pitfalls = Objects.requireNonNull(pitfalls, "pitfalls");
+      return this;
+    }
+
+    /**
+     * Puts the transaction's name ({@code txkit.transaction}) and attempt ({@code txkit.attempt}) in SLF4J's MDC
+     * while a callback runs, so that the application's log lines carry them; what was there before is put back
+     * afterwards (a nested call's values give way to the enclosing ones). Off by default: with a real logging
+     * backend each {@code MDC.put} costs a little on every transaction.
+     *
+     * @param mdc true to set the MDC
+     * @return this builder
+     */
+    public Builder mdc(boolean mdc) {
+      this.mdc = mdc;
+      return this;
+    }
+
+    /**
+     * Whether to check, once, the settings of the driver, the pool and the database that change how transactions
+     * behave ({@link Transactions#configurationWarnings()}). On by default: it costs a query or two on the first
+     * connection, and one check the first time each isolation level is used.
+     *
+     * @param check false to skip the check
+     * @return this builder
+     */
+    public Builder selfCheck(boolean check) {
+      this.selfCheck = check;
+      return this;
+    }
+
+    /**
+     * Registers Micrometer meters for the transactions ({@link MicrometerMetrics}): one line for timers and counters
+     * per transaction name. Needs {@code io.micrometer:micrometer-core} on the class path (an optional dependency
+     * of txkit-jdbc).
+     *
+     * @param registry the registry, an {@code io.micrometer.core.instrument.MeterRegistry}
+     * @return this builder
+     */
+    public Builder metrics(io.micrometer.core.instrument.MeterRegistry registry) {
+      return listener(new MicrometerMetrics(registry));
+    }
+
+    /**
      * Builds the transactions.
      *
      * @return the transactions
      */
     public Transactions build() {
-      JdbcResource resource = new JdbcResource(dataSource, name, rules, resolveCommitOutcome, commitMarkers, ticker);
       String prefix = "[" + name + "] ";
+      List<TransactionListener> all = new ArrayList<>(listeners);
+      if (LogListener.enabled()) {
+        all.add(new LogListener(name));
+      }
+      List<TransactionListener> told = List.copyOf(listeners);
+      JdbcResource resource = new JdbcResource(dataSource, name, rules, resolveCommitOutcome, selfCheck, w -> {
+        LOG.warn("{}{}", prefix, w.message());
+        for (TransactionListener l : told) {
+          try {
+            l.onWarning(w);
+          } catch (RuntimeException e) {
+            LOG.warn("{}a transaction listener threw; ignored", prefix, e);
+          }
+        }
+      }, commitMarkers, ticker);
       TransactionEngine engine = TransactionEngine.builder().sleeper(sleeper).ticker(ticker).random(random)
-          .listeners(listeners).leakThreshold(leakDetectionThreshold)
+          .listeners(all).leakThreshold(leakDetectionThreshold).pitfalls(pitfalls)
+          .ownFrames(Transactions.class.getName(), "dev.txkit.jdbc.internal.")
           .warnings((message, failure) -> LOG.warn("{}{}", prefix, message, failure)).build();
-      return new Transactions(resource, engine, defaults, owns);
+      return new Transactions(resource, engine, defaults, owns, mdc);
     }
   }
 }

@@ -12,14 +12,16 @@ import org.slf4j.event.Level;
 import org.slf4j.helpers.AbstractLogger;
 import org.slf4j.helpers.BasicMarkerFactory;
 import org.slf4j.helpers.MessageFormatter;
-import org.slf4j.helpers.NOPMDCAdapter;
+import org.slf4j.helpers.BasicMDCAdapter;
 import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
  * What an application that logs through SLF4J sees of txkit: an SLF4J provider for the jdbc module's tests
  * (selected with the system property {@code slf4j.provider}, see the module's pom), which keeps WARN and ERROR
- * events while a capture is open and discards everything else, as SLF4J's no-operation logger did before.
+ * events while a capture is open and discards everything else, as SLF4J's no-operation logger did before; DEBUG
+ * events too while a capture opened with {@link #startWithDebug()} is open (debug is enabled only then). Its MDC
+ * works, as a logging backend's does.
  */
 @SuppressWarnings("exports")
 public final class CapturedLogs {
@@ -29,6 +31,7 @@ public final class CapturedLogs {
 
   private static final List<Event> EVENTS = new ArrayList<>();
   private static volatile boolean capturing;
+  private static volatile boolean debug;
 
   private CapturedLogs() {
   }
@@ -39,12 +42,54 @@ public final class CapturedLogs {
     capturing = true;
   }
 
+  /** Starts keeping DEBUG, WARN and ERROR events, with debug enabled, forgetting earlier ones. */
+  public static synchronized void startWithDebug() {
+    start();
+    debug = true;
+  }
+
   /** @return the events kept since {@link #start()}, and stops keeping them */
   public static synchronized List<Event> stop() {
     capturing = false;
+    debug = false;
     List<Event> copy = List.copyOf(EVENTS);
     EVENTS.clear();
     return copy;
+  }
+
+  /** A capture as a resource (try-with-resources): {@link #stop()} when closed. */
+  public static final class Capture implements AutoCloseable {
+    private Capture() {
+    }
+
+    /** @return the events kept so far, each as "LEVEL message" (and " | throwable" when one was logged) */
+    public List<String> lines() {
+      synchronized (CapturedLogs.class) {
+        List<String> lines = new ArrayList<>();
+        for (Event e : EVENTS) {
+          lines.add(e.level() + " " + e.message() + (e.throwable() == null ? "" : " | " + e.throwable()));
+        }
+        return lines;
+      }
+    }
+
+    @Override
+    public void close() {
+      stop();
+    }
+  }
+
+  /**
+   * @param withDebug whether DEBUG events are enabled and kept too
+   * @return a capture, started; close it
+   */
+  public static Capture capture(boolean withDebug) {
+    if (withDebug) {
+      startWithDebug();
+    } else {
+      start();
+    }
+    return new Capture();
   }
 
   /** @return whether this provider is the one SLF4J bound (else the test setup is wrong, not txkit) */
@@ -62,7 +107,7 @@ public final class CapturedLogs {
   public static final class Provider implements SLF4JServiceProvider {
     private final Factory factory = new Factory();
     private final BasicMarkerFactory markers = new BasicMarkerFactory();
-    private final NOPMDCAdapter mdc = new NOPMDCAdapter();
+    private final BasicMDCAdapter mdc = new BasicMDCAdapter();
 
     @Override
     public ILoggerFactory getLoggerFactory() {
@@ -106,7 +151,7 @@ public final class CapturedLogs {
     }
 
     private static boolean kept(Level level) {
-      return capturing && (level == Level.WARN || level == Level.ERROR);
+      return capturing && (level == Level.WARN || level == Level.ERROR || (debug && level == Level.DEBUG));
     }
 
     @Override
@@ -134,12 +179,12 @@ public final class CapturedLogs {
 
     @Override
     public boolean isDebugEnabled() {
-      return false;
+      return debug;
     }
 
     @Override
     public boolean isDebugEnabled(Marker marker) {
-      return false;
+      return debug;
     }
 
     @Override

@@ -53,7 +53,7 @@ final class Catalogue {
 
   /** @return the entries of a database, in the order {@link Failures} searches them */
   static List<Failure> of(Database db) {
-    return ENTRIES.get(db);
+    return java.util.Objects.requireNonNull(ENTRIES.get(db), "every database has a catalogue");
   }
 
   /** Starts an entry. */

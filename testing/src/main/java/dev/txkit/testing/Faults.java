@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  *     .fail(Failures.h2().deadlock()));
  * }</pre>
  *
- * <p>Thread-safe: faults may be armed while other threads run transactions.
+ * <p>Thread-safe: faults may be armed while other threads run transactions. Longer than most classes because the
+ * matching of calls against armed faults (nth, times, seeded probabilities, gates) must happen under the same lock
+ * as arming and resetting them.
  */
 public final class Faults {
 
@@ -40,6 +43,8 @@ public final class Faults {
   private volatile Sleeper sleeper = Sleeper.system();
   private volatile Duration gateMaxPause = Duration.ofSeconds(30);
   private volatile boolean transactionSeen;
+  /** Sees every call at a fault point, before the faults are asked (the sweep learns its points with it). */
+  private volatile @Nullable Consumer<Call> probe;
   final Interceptor interceptor = new Hook();
 
   Faults(Recorder recorder) {
@@ -203,6 +208,14 @@ public final class Faults {
     return "Faults[seed=" + seed() + ", armed=" + armed() + "]";
   }
 
+  /**
+   * Shows every call that reaches a fault point to a probe, in call order, before any fault is asked; null
+   * removes it.
+   */
+  void probe(@Nullable Consumer<Call> probe) {
+    this.probe = probe;
+  }
+
   // ---- matching ------------------------------------------------------------------------------------------
 
   private @Nullable String transactionName() {
@@ -222,6 +235,10 @@ public final class Faults {
     @Override
     public @Nullable Directive decide(Point point, int connectionId, @Nullable String sql) {
       Call call = new Call(point, sql, Thread.currentThread(), connectionId, transactionName(), attempt());
+      Consumer<Call> p = probe;
+      if (p != null) {
+        p.accept(call);
+      }
       List<ArmedFault> pauses = null;
       ArmedFault chosen = null;
       synchronized (Faults.this) {

@@ -62,6 +62,11 @@ public final class FaultyDataSource implements DataSource {
     return recorder;
   }
 
+  /** @return the state its proxies share (the trace's observers, the detected database) */
+  Hub hub() {
+    return hub;
+  }
+
   /** @return the real data source (no faults, no trace), e.g. to check what was persisted */
   public DataSource delegate() {
     return delegate;

@@ -200,7 +200,7 @@ public final class Recorder {
   synchronized void onComplete(TransactionStats stats) {
     Integer index = top();
     if (index != null && runs.get(index).name().equals(stats.transactionName())) {
-      running.get(Thread.currentThread()).pop();
+      Objects.requireNonNull(running.get(Thread.currentThread())).pop();
       TransactionRun r = runs.get(index);
       runs.set(index, new TransactionRun(r.name(), stats.attempts(), r.retriedKinds(), stats.status()));
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JUnit 5 extension of the fault-injection kit. Before each test it wraps the data source in a new
@@ -37,18 +38,22 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>Works as a static or an instance field. Test methods may declare parameters of type {@link Transactions},
  * {@link FaultyDataSource}, {@link DataSource} (the faulty one), {@link Faults}, {@link Recorder} and
- * {@link FakeSleeper}. Not for tests running in parallel within one class.
+ * {@link FakeSleeper}. Not for tests running in parallel within one class. (Its length is JUnit's callbacks and
+ * its builder's documented settings.)
  */
 public final class TxkitExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   private final boolean freshH2;
-  private final DataSource shared;
+  private final @Nullable DataSource shared;
   private final List<String> schema;
   private final Consumer<Transactions.Builder> customizer;
-  private FaultyDataSource faulty;
-  private Transactions transactions;
-  private FakeSleeper sleeper;
-  private DataSource current;
+  /** The running test's state, or null between tests. */
+  private @Nullable TestState test;
+
+  /** What one test gets. */
+  private record TestState(DataSource current, FaultyDataSource faulty, Transactions transactions,
+      FakeSleeper sleeper) {
+  }
 
   private TxkitExtension(Builder b) {
     this.freshH2 = b.freshH2;
@@ -64,8 +69,8 @@ public final class TxkitExtension implements BeforeEachCallback, AfterEachCallba
 
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
-    current = freshH2 ? new UrlDataSource("jdbc:h2:mem:txkit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-        : shared;
+    DataSource current = freshH2 || shared == null
+        ? new UrlDataSource("jdbc:h2:mem:txkit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1") : shared;
     if (!schema.isEmpty()) {
       try (Connection c = current.getConnection(); Statement st = c.createStatement()) {
         for (String s : schema) {
@@ -76,16 +81,17 @@ public final class TxkitExtension implements BeforeEachCallback, AfterEachCallba
         }
       }
     }
-    faulty = FaultyDataSource.wrap(current);
-    sleeper = new FakeSleeper();
+    FaultyDataSource faulty = FaultyDataSource.wrap(current);
+    FakeSleeper sleeper = new FakeSleeper();
     Transactions.Builder tb = faulty.transactions().sleeper(sleeper).ticker(sleeper);
     customizer.accept(tb);
-    transactions = tb.build();
+    test = new TestState(current, faulty, tb.build(), sleeper);
   }
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
-    FaultyDataSource f = faulty;
+    TestState t = state();
+    FaultyDataSource f = t.faulty();
     try {
       if (context.getExecutionException().isPresent()) {
         String dump = f.recorder().dump();
@@ -97,7 +103,7 @@ public final class TxkitExtension implements BeforeEachCallback, AfterEachCallba
     } finally {
       f.faults().reset();
       if (freshH2) {
-        try (Connection c = current.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = t.current().getConnection(); Statement st = c.createStatement()) {
           st.execute("SHUTDOWN");
         } catch (SQLException e) {
           // already gone
@@ -131,50 +137,49 @@ public final class TxkitExtension implements BeforeEachCallback, AfterEachCallba
     return dataSource();
   }
 
-  private FaultyDataSource state() {
-    if (faulty == null) {
+  private TestState state() {
+    TestState t = test;
+    if (t == null) {
       throw new IllegalStateException("The txkit extension has no data source yet: use it from a test method or "
           + "@BeforeEach, and register it with @RegisterExtension");
     }
-    return faulty;
+    return t;
   }
 
   /** @return this test's faulty data source */
   public FaultyDataSource dataSource() {
-    return state();
+    return state().faulty();
   }
 
   /** @return the real data source behind it, to check what was persisted */
   public DataSource realDataSource() {
-    return state().delegate();
+    return state().faulty().delegate();
   }
 
   /** @return this test's fault controller */
   public Faults faults() {
-    return state().faults();
+    return state().faulty().faults();
   }
 
   /** @return this test's recorder */
   public Recorder recorder() {
-    return state().recorder();
+    return state().faulty().recorder();
   }
 
   /** @return this test's transactions, over the faulty data source, with a fake sleeper */
   public Transactions transactions() {
-    state();
-    return transactions;
+    return state().transactions();
   }
 
   /** @return the fake sleeper and clock of this test's transactions */
   public FakeSleeper sleeper() {
-    state();
-    return sleeper;
+    return state().sleeper();
   }
 
   /** Builds a {@link TxkitExtension}. */
   public static final class Builder {
     private boolean freshH2;
-    private DataSource dataSource;
+    private @Nullable DataSource dataSource;
     private final List<String> schema = new ArrayList<>();
     private Consumer<Transactions.Builder> customizer = b -> { };
 
@@ -262,7 +267,7 @@ public final class TxkitExtension implements BeforeEachCallback, AfterEachCallba
     }
 
     @Override
-    public PrintWriter getLogWriter() {
+    public @Nullable PrintWriter getLogWriter() {
       return null;
     }
 

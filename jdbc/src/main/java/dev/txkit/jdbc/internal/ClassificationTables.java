@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * vendor truth they are tested against: the test kit's catalogue of failures (testing module, written by hand
  * and measured against the real servers) is, and its {@code CatalogueTest} checks that every row here
  * classifies the catalogue's entries with their kind and with the scope their server effect implies.
+ *
+ * <p>Long because it is data: one table per database, each row described.
  */
 public final class ClassificationTables {
 

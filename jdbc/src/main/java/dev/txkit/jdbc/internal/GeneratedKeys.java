@@ -115,9 +115,20 @@ final class GeneratedKeys {
   private static ResultSet run(TxScope scope, PreparedStatement ps, String sql, Object[] args) throws SQLException {
     scope.jdbcAttempt().dialect().bind(ps, args);
     scope.applyDeadline(ps);
-    ps.executeUpdate();
-    ResultSet keys = ps.getGeneratedKeys();
-    if (!keys.next()) {
+    boolean measured = scope.measured();
+    long t = measured ? scope.statementStarted() : 0L;
+    ResultSet keys;
+    boolean found;
+    try {
+      ps.executeUpdate();
+      keys = ps.getGeneratedKeys();
+      found = keys.next();
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
+    }
+    if (!found) {
       keys.close();
       throw new UnexpectedRowCountException("The insert generated no key, in '" + scope.options().name() + "' ["
           + TxScope.abbreviate(sql) + "]; use update() for tables without generated keys", 1, 0);

@@ -79,6 +79,20 @@ public final class HikariSupport {
   }
 
   /**
+   * The pool's name if the data source is a HikariCP pool whose connections start with autocommit off.
+   *
+   * @param dataSource the data source
+   * @return the pool's name, or null
+   */
+  static @org.jspecify.annotations.Nullable String poolName(DataSource dataSource) {
+    if (PRESENT && dataSource instanceof HikariDataSource && !((HikariDataSource) dataSource).isAutoCommit()) {
+      String name = ((HikariDataSource) dataSource).getPoolName();
+      return name == null ? "" : name;
+    }
+    return null;
+  }
+
+  /**
    * Closes the pool if it is HikariCP's or otherwise {@link AutoCloseable}.
    *
    * @param dataSource the pool

@@ -7,6 +7,7 @@ import dev.txkit.FailureKind;
 import dev.txkit.FailureRule;
 import dev.txkit.Isolation;
 import dev.txkit.Ticker;
+import dev.txkit.TransactionWarning;
 import dev.txkit.TxOptions;
 import dev.txkit.jdbc.CommitMarkers;
 import dev.txkit.jdbc.Database;
@@ -16,9 +17,12 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -27,6 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The JDBC resource: takes connections from a {@link DataSource}, learns the database (its {@link Dialect}) and
  * the connections' default isolation once, and begins attempts.
+ *
+ * <p>A little over 300 lines: beginning an attempt takes the connection (timing the wait and explaining pool
+ * exhaustion), learns the database, runs the self-check once per isolation level and prepares the commit markers;
+ * split up, the begin path would be read across several files.
  */
 public final class JdbcResource implements TransactionResource<JdbcAttempt> {
 
@@ -40,6 +48,12 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   private final @Nullable MarkerTable markers;
   private final Ticker ticker;
   private volatile @Nullable Learned learned;
+  private final boolean selfCheck;
+  private final Consumer<TransactionWarning> warn;
+  private final AtomicBoolean checked = new AtomicBoolean();
+  /** Bits (by Isolation ordinal) of the isolation levels already checked once. */
+  private volatile int checkedIsolations;
+  private final List<TransactionWarning> configurationWarnings = new CopyOnWriteArrayList<>();
   /** The kind (number, text) of each key column {@code lockRows} has seen, by lower-cased "table.column". */
   private final Map<String, Integer> lockColumnKinds = new ConcurrentHashMap<>();
 
@@ -63,7 +77,7 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
    * @param resolveCommits whether to record transaction ids to resolve unknown commit outcomes
    */
   public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits) {
-    this(dataSource, name, userRules, resolveCommits, null, Ticker.system());
+    this(dataSource, name, userRules, resolveCommits, false, w -> { }, null, Ticker.system());
   }
 
   /**
@@ -71,17 +85,41 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
    * @param name the instance's name, the prefix of its log lines
    * @param userRules classification rules tried before the database's
    * @param resolveCommits whether to record transaction ids to resolve unknown commit outcomes
+   * @param selfCheck whether to check the driver, pool and database settings once ({@link SelfCheck})
+   * @param warn where the self-check's warnings go
    * @param markers the commit-marker resolver's settings, or null for none
    * @param ticker the engine's clock (a lost commit's resolution ends by the call's deadline)
    */
   public JdbcResource(DataSource dataSource, String name, List<FailureRule> userRules, boolean resolveCommits,
-      @Nullable CommitMarkers markers, Ticker ticker) {
+      boolean selfCheck, Consumer<TransactionWarning> warn, @Nullable CommitMarkers markers, Ticker ticker) {
     this.dataSource = dataSource;
     this.name = name;
     this.userRules = List.copyOf(userRules);
     this.resolveCommits = resolveCommits;
+    this.selfCheck = selfCheck;
+    this.warn = warn;
     this.markers = markers == null ? null : new MarkerTable(markers);
     this.ticker = ticker;
+  }
+
+  /**
+   * What the self-check found so far: the first connection's settings, and each isolation level once used.
+   *
+   * @return the warnings
+   * @throws SQLException if no connection could be taken to check
+   */
+  public List<TransactionWarning> configurationWarnings() throws SQLException {
+    learned();
+    return List.copyOf(configurationWarnings);
+  }
+
+  private void report(TransactionWarning w) {
+    configurationWarnings.add(w);
+    try {
+      warn.accept(w);
+    } catch (RuntimeException e) {
+      LOG.warn("[{}] a transaction listener threw; ignored", name, e);
+    }
   }
 
   /** @return the data source */
@@ -144,6 +182,15 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     DatabaseMetaData md = c.getMetaData();
     Database db = Database.detect(c);
     l = new Learned(Dialect.of(db), db.classifier().withRulesFirst(userRules), c.getTransactionIsolation());
+    if (selfCheck && checked.compareAndSet(false, true)) {
+      try {
+        for (TransactionWarning w : SelfCheck.connection(dataSource, c, db)) {
+          report(w);
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("[{}] the self-check of the connection's settings failed: {}", name, e.toString());
+      }
+    }
     learned = l;
     LOG.debug("[{}] detected {} ({}), default isolation {}", name, db, md.getDatabaseProductVersion(),
         l.defaultIsolation);
@@ -153,6 +200,8 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
   @Override
   public JdbcAttempt begin(TransactionScope<JdbcAttempt> scope) throws SQLException {
     TxOptions options = scope.options();
+    boolean measured = scope.measured();
+    long asked = measured ? scope.ticks() : 0L;
     Connection c;
     try {
       c = dataSource.getConnection();
@@ -162,6 +211,10 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
         throw DatabaseFailureException.of(exhausted(scope), e, cl);
       }
       throw e;
+    } finally {
+      if (measured) {
+        scope.connectionWaited(scope.ticks() - asked);
+      }
     }
     try {
       Learned l = learned;
@@ -181,6 +234,9 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
         // before autocommit is turned off: H2 commits, MariaDB defers and pgjdbc throws otherwise (docs/databases.md)
         c.setTransactionIsolation(isolation.jdbcLevel());
         restoreIsolation = l.defaultIsolation;
+        if (selfCheck && (checkedIsolations & (1 << isolation.ordinal())) == 0) {
+          checkIsolation(c, l, isolation);
+        }
       }
       boolean restoreReadOnly = false;
       if (options.readOnly() && dialect.readOnlyThroughDriver() && !c.isReadOnly()) {
@@ -202,6 +258,19 @@ public final class JdbcResource implements TransactionResource<JdbcAttempt> {
     } catch (SQLException | RuntimeException e) {
       discard(c, e);
       throw e;
+    }
+  }
+
+  /** Checks an isolation level once per instance: what the database reports, and what it is known to do. */
+  private synchronized void checkIsolation(Connection c, Learned l, Isolation isolation) throws SQLException {
+    int bit = 1 << isolation.ordinal();
+    if ((checkedIsolations & bit) != 0) {
+      return;
+    }
+    checkedIsolations |= bit;
+    TransactionWarning w = SelfCheck.isolation(c, l.dialect.database, isolation);
+    if (w != null) {
+      report(w);
     }
   }
 

@@ -216,6 +216,14 @@ final class ManagedConnection implements InvocationHandler {
       if (executes) {
         scope.checkUsable();
         scope.applyDeadline(statement);
+        if (scope.measured()) {
+          long t = scope.statementStarted();
+          try {
+            return wrap(call(statement, method, args), this);
+          } finally {
+            scope.statementEnded(t);
+          }
+        }
       }
       return wrap(call(statement, method, args), this);
     }

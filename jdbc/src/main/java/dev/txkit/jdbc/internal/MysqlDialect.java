@@ -64,13 +64,14 @@ final class MysqlDialect extends Dialect {
     for (Object k : sorted) {
       String name = namespace + ":" + k;
       if (name.length() > 64) {
-        throw new IllegalArgumentException("MariaDB/MySQL lock names are limited to 64 characters; '" + name
-            + "' is " + name.length() + ". Use a shorter namespace or key");
+        // the key is a value of the caller's: it does not go into the message
+        throw new IllegalArgumentException("MariaDB/MySQL lock names are limited to 64 characters; a key of "
+            + "namespace '" + namespace + "' makes one of " + name.length() + ". Use a shorter namespace or key");
       }
       Long got = tx.queryOne("SELECT GET_LOCK(?, ?)", Long.class, name, timeoutSeconds);
       if (got == null || got != 1L) {
-        SQLException e = new SQLException("GET_LOCK('" + name + "') timed out after " + timeoutSeconds + " s",
-            "HY000", 1205);
+        SQLException e = new SQLException("GET_LOCK on a key of namespace '" + namespace + "' timed out after "
+            + timeoutSeconds + " s", "HY000", 1205);
         throw DatabaseFailureException.of("lockKeys failed in '" + tx.options().name() + "'", e,
             new Classification(FailureKind.LOCK_TIMEOUT, FailureScope.STATEMENT));
       }

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * {@code SELECT 'COMMIT'} run as usual. The common case, one statement, costs one scan of its leading
  * characters and an {@code indexOf(';')}.
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe. Longer than most classes because it is a small lexer (comments, quotes, dollar
+ * quoting, statement separators) and the list of refusals with their messages; both belong together.
  */
 final class StatementGuard {
 
@@ -50,13 +51,13 @@ final class StatementGuard {
       if (!several) {
         return;
       }
-      i = nextStatement(sql, i);
+      i = nextStatement(sql, i, db.isMysqlFamily());
     }
   }
 
   /** Why the statement starting at {@code from} is refused, or null. */
   private static @Nullable String refusal(String sql, int from, Database db) {
-    Words w = new Words(sql, from);
+    Words w = new Words(sql, from, db.isMysqlFamily());
     int start = w.skipToWord();
     if (start < 0 || !mayControl(sql, start, w.i - start)) {
       return null; // the common case, SELECT, INSERT, UPDATE ...: no allocation
@@ -185,7 +186,7 @@ final class StatementGuard {
    * The index after the semicolon that ends the statement starting at {@code i}, skipping literals, quoted
    * identifiers, dollar quotes and comments; the text's length if it is the last statement.
    */
-  private static int nextStatement(String s, int i) {
+  private static int nextStatement(String s, int i, boolean backslashEscapes) {
     int n = s.length();
     while (i < n) {
       char c = s.charAt(i);
@@ -195,7 +196,7 @@ final class StatementGuard {
         case '\'':
         case '"':
         case '`':
-          i = skipQuoted(s, i, c);
+          i = skipQuoted(s, i, c, backslashEscapes);
           break;
         case '-':
         case '/':
@@ -213,13 +214,17 @@ final class StatementGuard {
     return n;
   }
 
-  /** Skips a literal or quoted identifier; doubled quotes and backslash escapes stay inside it. */
-  private static int skipQuoted(String s, int i, char quote) {
+  /**
+   * Skips a literal or quoted identifier; doubled quotes stay inside it, and so do backslash escapes where the
+   * database has them (MariaDB and MySQL; PostgreSQL's standard strings and H2 take a backslash literally, so
+   * {@code 'a\'} ends there).
+   */
+  private static int skipQuoted(String s, int i, char quote, boolean backslashEscapes) {
     int n = s.length();
     i++;
     while (i < n) {
       char c = s.charAt(i);
-      if (c == '\\' && quote != '`') {
+      if (c == '\\' && backslashEscapes && quote != '`') {
         i += 2;
       } else if (c == quote) {
         if (i + 1 < n && s.charAt(i + 1) == quote) {
@@ -279,12 +284,14 @@ final class StatementGuard {
   /** Reads the words of one statement: letters, digits, underscores and {@code @}; stops at its end. */
   private static final class Words {
     private final String s;
+    private final boolean backslashEscapes;
     int i;
     private boolean ended;
 
-    Words(String s, int from) {
+    Words(String s, int from, boolean backslashEscapes) {
       this.s = s;
       this.i = from;
+      this.backslashEscapes = backslashEscapes;
     }
 
     /** @return the next word in upper case, or null at the end of the statement */
@@ -316,7 +323,7 @@ final class StatementGuard {
           return -1;
         }
         if (c == '\'' || c == '"' || c == '`') {
-          i = skipQuoted(s, i, c);
+          i = skipQuoted(s, i, c, backslashEscapes);
           continue;
         }
         if (Character.isLetterOrDigit(c) || c == '_') {

@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * The {@link Tx} of one block: the statement wrappers, lock helpers and hooks, built on the engine's
  * {@link TransactionScope}. Every failure goes to the scope, which alone classifies it, dooms the attempt and
  * enforces the deadline. Confined to its attempt's thread.
+ *
+ * <p>Its length is the {@link Tx} interface's: twenty wrappers, each a few lines of preparing, binding and
+ * reporting failures; what differs by database is in the {@link Dialect}, the larger helpers in their own classes
+ * ({@link RowLocks}, {@link GeneratedKeys}, {@link BatchRows}).
  */
 public class TxScope implements Tx {
 
@@ -38,6 +42,8 @@ public class TxScope implements Tx {
   final JdbcAttempt attempt;
   /** Whether this handle stands for whichever block of the attempt is innermost (the shared raw connection's). */
   private final boolean followsInnermost;
+  /** Whether the engine measures the attempt: statements are timed only then (decided once per attempt). */
+  private final boolean measured;
 
   /**
    * @param scope the block
@@ -50,6 +56,7 @@ public class TxScope implements Tx {
     this.scope = scope;
     this.attempt = scope.transaction();
     this.followsInnermost = followsInnermost;
+    this.measured = scope.measured();
   }
 
   /** @return the attempt's JDBC transaction */
@@ -122,6 +129,24 @@ public class TxScope implements Tx {
     }
   }
 
+  /** @return whether statements are timed (see {@link TransactionScope#measured()}) */
+  boolean measured() {
+    return measured;
+  }
+
+  /**
+   * A statement is about to run; call only when {@link #measured()}.
+   *
+   * @return what to pass to {@link #statementEnded}
+   */
+  long statementStarted() {
+    return scope.statementStarted();
+  }
+
+  void statementEnded(long started) {
+    scope.statementEnded(started);
+  }
+
   private PreparedStatement prepare(String sql, Object[] args) throws SQLException {
     return prepare(sql, args, false);
   }
@@ -147,10 +172,15 @@ public class TxScope implements Tx {
   public int update(String sql, Object... args) {
     Objects.requireNonNull(sql, "sql");
     checkUsable();
+    long t = measured ? scope.statementStarted() : 0L;
     try (PreparedStatement ps = prepare(sql, args)) {
       return ps.executeUpdate();
     } catch (SQLException e) {
       throw fail("update", sql, e);
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
     }
   }
 
@@ -209,6 +239,7 @@ public class TxScope implements Tx {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(mapper, "mapper");
     checkUsable();
+    long t = measured ? scope.statementStarted() : 0L;
     try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
       List<T> rows = new ArrayList<>(limit == 2 ? 2 : 10);
       while (rows.size() < limit && rs.next()) {
@@ -217,6 +248,10 @@ public class TxScope implements Tx {
       return rows;
     } catch (SQLException e) {
       throw fail("query", sql, e);
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
     }
   }
 
@@ -241,12 +276,17 @@ public class TxScope implements Tx {
     StatementGuard.check(sql, attempt.database(), options().name());
     checkWritable(sql);
     BatchRows.check(sql, rows);
+    long t = measured ? scope.statementStarted() : 0L;
     try (PreparedStatement ps = attempt.connection().prepareStatement(sql)) {
       BatchRows.add(ps, sql, rows, attempt.dialect());
       applyDeadline(ps);
       return ps.executeBatch();
     } catch (SQLException e) {
       throw fail("batch", sql, e);
+    } finally {
+      if (measured) {
+        scope.statementEnded(t);
+      }
     }
   }
 

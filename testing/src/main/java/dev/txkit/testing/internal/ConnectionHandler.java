@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,7 +64,7 @@ final class ConnectionHandler implements InvocationHandler {
     if (m.getDeclaringClass() == Object.class) {
       switch (name) {
         case "equals":
-          return p == args[0];
+          return args != null && p == args[0];
         case "hashCode":
           return System.identityHashCode(p);
         default:
@@ -72,11 +73,11 @@ final class ConnectionHandler implements InvocationHandler {
     }
     switch (name) {
       case "unwrap": {
-        Class<?> iface = (Class<?>) args[0];
+        Class<?> iface = (Class<?>) Hub.arg0(args);
         return iface.isInstance(p) ? p : Hub.invoke(real, m, args);
       }
       case "isWrapperFor":
-        return ((Class<?>) args[0]).isInstance(p) || (boolean) Hub.invoke(real, m, args);
+        return ((Class<?>) Hub.arg0(args)).isInstance(p) || Boolean.TRUE.equals(Hub.invoke(real, m, args));
       case "close":
         return close(m);
       case "isClosed":
@@ -224,13 +225,13 @@ final class ConnectionHandler implements InvocationHandler {
     hub.record(id, "Connection.rollback", null, null, null, caller);
   }
 
-  private void rollbackTo(Method m, Object[] args) throws Throwable {
+  private void rollbackTo(Method m, Object @Nullable [] args) throws Throwable {
     atPoint(Point.SAVEPOINT_ROLLBACK, m, args, false);
     aborted = null;
   }
 
-  private @Nullable Object setAutoCommit(Method m, Object[] args) throws Throwable {
-    boolean on = (boolean) args[0];
+  private @Nullable Object setAutoCommit(Method m, Object @Nullable [] args) throws Throwable {
+    boolean on = (boolean) Hub.arg0(args);
     Object r;
     if (!on && autoCommit) {
       r = atPoint(Point.BEGIN, m, args, true);
@@ -276,7 +277,7 @@ final class ConnectionHandler implements InvocationHandler {
   }
 
   /** Aborts the connection: evicted from the pool it came from, or aborted, and closed so it does not leak. */
-  private @Nullable Object abort(Method m, Object[] args) throws Throwable {
+  private @Nullable Object abort(Method m, Object @Nullable [] args) throws Throwable {
     boolean wasClosed = closed;
     markClosed(null);
     hub.record(id, "Connection.abort", null, null, null, Hub.caller("abort"));
@@ -318,7 +319,8 @@ final class ConnectionHandler implements InvocationHandler {
     if (d != null) {
       SQLException e = exceptionOf(d);
       String effect = onFailure(d, e);
-      hub.record(id, method, null, e, new Recorder.FiredFault(d.description, point, false, effect), caller);
+      hub.record(id, method, null, e, new Recorder.FiredFault(d.description, Objects.requireNonNull(point), false,
+          effect), caller);
       throw e;
     }
     try {
@@ -341,7 +343,7 @@ final class ConnectionHandler implements InvocationHandler {
     }
     Class<?> iface = m.getReturnType();
     String sql = args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null;
-    StatementHandler h = new StatementHandler(this, (Statement) st, iface, sql);
+    StatementHandler h = new StatementHandler(this, (Statement) Objects.requireNonNull(st), iface, sql);
     Object proxy = Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {iface}, h);
     h.proxy = proxy;
     synchronized (statements) {

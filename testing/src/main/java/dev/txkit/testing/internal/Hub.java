@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -34,7 +36,25 @@ public final class Hub {
   private final List<Recorder.Event> events = new ArrayList<>();
   private final Map<Object, String> open = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<ConnectionRecord> connections = Collections.synchronizedList(new ArrayList<>());
+  private final List<Observer> observers = new CopyOnWriteArrayList<>();
   private volatile @Nullable Database database;
+
+  /**
+   * Sees every call as the trace records it, with the bound parameters of the statements that ran: for checks
+   * that follow what the transactions do (the lock-order checker). Called on the thread that made the call;
+   * must be thread-safe and must not throw.
+   */
+  public interface Observer {
+    /**
+     * A call was recorded.
+     *
+     * @param event the call
+     * @param parameters for a statement that ran: its bound parameters, one list per execution (one, or one per
+     *     row of a batch); empty for other calls and for plain statements
+     * @param connection the real connection of a statement that ran (for metadata), else null
+     */
+    void onCall(Recorder.Event event, List<List<@Nullable Object>> parameters, @Nullable Connection connection);
+  }
 
   /**
    * @param delegate the real data source
@@ -105,6 +125,24 @@ public final class Hub {
     return proxy;
   }
 
+  /**
+   * Adds an observer of the calls recorded from now on.
+   *
+   * @param observer the observer
+   */
+  public void observe(Observer observer) {
+    observers.add(observer);
+  }
+
+  /**
+   * Removes an observer.
+   *
+   * @param observer the observer
+   */
+  public void unobserve(Observer observer) {
+    observers.remove(observer);
+  }
+
   /** @return a snapshot of the trace */
   public List<Recorder.Event> events() {
     synchronized (events) {
@@ -117,6 +155,19 @@ public final class Hub {
     synchronized (open) {
       return List.copyOf(open.values());
     }
+  }
+
+  /** @return the connections (proxies) handed out and not closed yet */
+  public List<Connection> openConnections() {
+    List<Connection> out = new ArrayList<>();
+    synchronized (open) {
+      for (Object o : open.keySet()) {
+        if (o instanceof Connection) {
+          out.add((Connection) o);
+        }
+      }
+    }
+    return out;
   }
 
   /** @return every connection handed out so far */
@@ -144,11 +195,32 @@ public final class Hub {
 
   void record(int connection, String method, @Nullable String sql, @Nullable Throwable failure,
       Recorder.@Nullable FiredFault fault, @Nullable String caller) {
+    Recorder.Event e = add(connection, method, sql, failure, fault, caller);
+    for (Observer o : observers) {
+      o.onCall(e, List.of(), null);
+    }
+  }
+
+  /** Records a statement that ran, and shows its bound parameters (computed only when observed) to observers. */
+  void recordStatement(int connection, String method, @Nullable String sql,
+      Supplier<List<List<@Nullable Object>>> parameters, Connection real) {
+    Recorder.Event e = add(connection, method, sql, null, null, null);
+    if (!observers.isEmpty()) {
+      List<List<@Nullable Object>> p = parameters.get();
+      for (Observer o : observers) {
+        o.onCall(e, p, real);
+      }
+    }
+  }
+
+  private Recorder.Event add(int connection, String method, @Nullable String sql, @Nullable Throwable failure,
+      Recorder.@Nullable FiredFault fault, @Nullable String caller) {
     Recorder.Event e = new Recorder.Event(sequence.incrementAndGet(), Thread.currentThread().getName(), connection,
         interceptor.transactionName(), interceptor.attempt(), method, sql, failure, fault, caller);
     synchronized (events) {
       events.add(e);
     }
+    return e;
   }
 
   /**
@@ -168,6 +240,17 @@ public final class Hub {
   }
 
   /** Calls the real object, unwrapping the reflection wrapper so the driver's exception reaches the caller. */
+  /**
+   * @param args a proxied call's arguments
+   * @return the first, for methods that take one (equals, unwrap, isWrapperFor)
+   */
+  static Object arg0(Object @Nullable [] args) {
+    if (args == null || args.length == 0 || args[0] == null) {
+      throw new IllegalArgumentException("this method takes an argument");
+    }
+    return args[0];
+  }
+
   static @Nullable Object invoke(Object target, Method m, Object @Nullable [] args) throws Throwable {
     try {
       return m.invoke(target, args);

@@ -30,7 +30,7 @@ final class ResultSetHandler implements InvocationHandler {
     if (m.getDeclaringClass() == Object.class) {
       switch (name) {
         case "equals":
-          return p == args[0];
+          return args != null && p == args[0];
         case "hashCode":
           return System.identityHashCode(p);
         default:
@@ -39,11 +39,11 @@ final class ResultSetHandler implements InvocationHandler {
     }
     switch (name) {
       case "unwrap": {
-        Class<?> c = (Class<?>) args[0];
+        Class<?> c = (Class<?>) Hub.arg0(args);
         return c.isInstance(p) ? p : Hub.invoke(real, m, args);
       }
       case "isWrapperFor":
-        return ((Class<?>) args[0]).isInstance(p) || (boolean) Hub.invoke(real, m, args);
+        return ((Class<?>) Hub.arg0(args)).isInstance(p) || Boolean.TRUE.equals(Hub.invoke(real, m, args));
       case "getStatement":
         return statement.proxy;
       case "close":
@@ -56,7 +56,7 @@ final class ResultSetHandler implements InvocationHandler {
     }
   }
 
-  private Object next(Method m, Object @Nullable [] args) throws Throwable {
+  private @Nullable Object next(Method m, Object @Nullable [] args) throws Throwable {
     if (connection.isDropped()) {
       throw connection.fail("ResultSet.next", sql, connection.closedException());
     }

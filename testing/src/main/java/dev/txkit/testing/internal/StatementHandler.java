@@ -12,11 +12,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /** The proxy behind a {@link Statement}, {@link PreparedStatement} or {@link java.sql.CallableStatement}. */
 final class StatementHandler implements InvocationHandler {
+
+  /** Stands for a bound SQL NULL in the parameters shown to the trace's observers. */
+  private static final Object NULL = new Object();
 
   private final ConnectionHandler connection;
   private final Statement real;
@@ -43,7 +49,7 @@ final class StatementHandler implements InvocationHandler {
     if (m.getDeclaringClass() == Object.class) {
       switch (name) {
         case "equals":
-          return p == args[0];
+          return args != null && p == args[0];
         case "hashCode":
           return System.identityHashCode(p);
         default:
@@ -52,11 +58,11 @@ final class StatementHandler implements InvocationHandler {
     }
     switch (name) {
       case "unwrap": {
-        Class<?> c = (Class<?>) args[0];
+        Class<?> c = (Class<?>) Hub.arg0(args);
         return c.isInstance(p) ? p : Hub.invoke(real, m, args);
       }
       case "isWrapperFor":
-        return ((Class<?>) args[0]).isInstance(p) || (boolean) Hub.invoke(real, m, args);
+        return ((Class<?>) Hub.arg0(args)).isInstance(p) || Boolean.TRUE.equals(Hub.invoke(real, m, args));
       case "getConnection":
         return connection.proxy;
       case "close":
@@ -64,7 +70,7 @@ final class StatementHandler implements InvocationHandler {
         connection.statementClosed(this);
         return Hub.invoke(real, m, args);
       case "isClosed":
-        return closed || connection.isDropped() || (boolean) Hub.invoke(real, m, args);
+        return closed || connection.isDropped() || Boolean.TRUE.equals(Hub.invoke(real, m, args));
       case "execute":
       case "executeQuery":
       case "executeUpdate":
@@ -131,7 +137,7 @@ final class StatementHandler implements InvocationHandler {
           true, "statement applied; " + effect), null);
       throw e;
     }
-    hub.record(connection.id, method, text, null, null, null);
+    hub.recordStatement(connection.id, method, text, this::currentParameters, connection.real);
     return r instanceof ResultSet ? wrap((ResultSet) r, text) : r;
   }
 
@@ -144,7 +150,7 @@ final class StatementHandler implements InvocationHandler {
     if (d == null) {
       try {
         Object r = Hub.invoke(real, m, args);
-        hub.record(connection.id, method, text, null, null, null);
+        hub.recordStatement(connection.id, method, text, this::batchParameters, connection.real);
         return r;
       } catch (Throwable t) {
         hub.record(connection.id, method, text, t, null, null);
@@ -215,6 +221,58 @@ final class StatementHandler implements InvocationHandler {
       batchSql.clear();
       batchStart = calls.size();
     }
+  }
+
+  /** The parameters bound now, in index order: what the last setters and {@code clearParameters} left. */
+  private List<List<@Nullable Object>> currentParameters() {
+    if (sql == null) {
+      return List.of();
+    }
+    SortedMap<Integer, Object> bound = new TreeMap<>();
+    for (Object[] call : calls) {
+      apply(bound, (Method) call[0], (Object[]) call[1]);
+    }
+    return List.of(ordered(bound));
+  }
+
+  /** The parameters of each row of the batch about to run (or just run). */
+  private List<List<@Nullable Object>> batchParameters() {
+    if (sql == null) {
+      return List.of();
+    }
+    SortedMap<Integer, Object> bound = new TreeMap<>();
+    List<List<@Nullable Object>> rows = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      Object[] call = calls.get(i);
+      Method cm = (Method) call[0];
+      if (cm.getName().equals("addBatch")) {
+        if (i >= batchStart) {
+          rows.add(ordered(bound));
+        }
+      } else {
+        apply(bound, cm, (Object[]) call[1]);
+      }
+    }
+    return rows;
+  }
+
+  private static void apply(SortedMap<Integer, Object> bound, Method m, Object @Nullable [] args) {
+    String name = m.getName();
+    if (name.equals("clearParameters")) {
+      bound.clear();
+    } else if (args != null && args.length >= 2 && args[0] instanceof Integer) {
+      bound.put((Integer) args[0], name.equals("setNull") ? NULL : args[1] == null ? NULL : args[1]);
+    }
+  }
+
+  private static List<@Nullable Object> ordered(SortedMap<Integer, Object> bound) {
+    List<@Nullable Object> out = new ArrayList<>();
+    int last = bound.isEmpty() ? 0 : bound.lastKey();
+    for (int i = 1; i <= last; i++) {
+      Object v = bound.get(i);
+      out.add(v == NULL ? null : v);
+    }
+    return Collections.unmodifiableList(out);
   }
 
   private Object wrap(ResultSet rs, @Nullable String text) {
