@@ -101,7 +101,7 @@ public final class Demo implements Callable<Integer> {
    * @param args the options
    * @return the exit status: 0, or 2 for bad options, 1 for a failure
    */
-  static int run(Demo demo, PrintWriter out, PrintWriter err, String... args) {
+  public static int run(Demo demo, PrintWriter out, PrintWriter err, String... args) {
     return new CommandLine(demo).setOut(out).setErr(err).execute(args);
   }
 
