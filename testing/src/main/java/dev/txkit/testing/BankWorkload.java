@@ -98,7 +98,11 @@ public final class BankWorkload implements Workload {
     });
   }
 
-  /** Drops the workload's tables. */
+  /**
+   * Drops the workload's tables.
+   *
+   * @param txs the transactions of the database the workload was set up on
+   */
   public void tearDown(Transactions txs) {
     txs.useTransaction(tx -> tx.update("DROP TABLE IF EXISTS " + log));
     txs.useTransaction(tx -> tx.update("DROP TABLE IF EXISTS " + accounts));

@@ -64,7 +64,11 @@ public final class CounterWorkload implements Workload {
     txs.useTransaction(tx -> tx.update("INSERT INTO " + table + " (id, val) VALUES (1, 0)"));
   }
 
-  /** Drops the table. */
+  /**
+   * Drops the table.
+   *
+   * @param txs the transactions of the database the workload was set up on
+   */
   public void tearDown(Transactions txs) {
     txs.useTransaction(tx -> tx.update("DROP TABLE IF EXISTS " + table));
   }

@@ -111,7 +111,11 @@ public final class DoctorsOnCallWorkload implements Workload {
     });
   }
 
-  /** Drops the table. */
+  /**
+   * Drops the table.
+   *
+   * @param txs the transactions of the database the workload was set up on
+   */
   public void tearDown(Transactions txs) {
     txs.useTransaction(tx -> tx.update("DROP TABLE IF EXISTS " + table));
   }

@@ -64,7 +64,10 @@ public final class History {
       return outcome == Outcome.UNKNOWN;
     }
 
-    /** @return whether it was invoked after {@code other} completed (real-time order) */
+    /**
+     * @param other another operation of the same history
+     * @return whether it was invoked after {@code other} completed (real-time order)
+     */
     public boolean after(Op other) {
       return invokedNanos > other.completedNanos;
     }
