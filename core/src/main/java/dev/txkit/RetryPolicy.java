@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * {@link TxOptions#idempotent()}). Lock timeouts are retried only when asked with {@link Builder#retryOn}. A
  * call that has failed 5 times runs its further attempts exclusively among the process's transactions of the
  * same name ({@link Builder#withEscalation(int)}), so that under sustained contention it still completes.
+ * Contention control is on: the attempts of a named transaction that conflict with each other are limited to
+ * an adaptive number running at once ({@link Builder#withContentionControl(boolean)}).
  *
  * <p>Immutable and thread-safe; build one with {@link #builder()}. (One file for the value and its builder, as
  * Failsafe's policies; most of its length is the Javadoc of their settings.)
@@ -36,6 +38,7 @@ public final class RetryPolicy {
   private final @Nullable Consumer<RetryEvent> onRetry;
   private final @Nullable Consumer<GiveUpEvent> onGiveUp;
   private final int escalateAfter;
+  private final boolean contentionControl;
 
   private RetryPolicy(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -47,6 +50,7 @@ public final class RetryPolicy {
     this.onRetry = b.onRetry;
     this.onGiveUp = b.onGiveUp;
     this.escalateAfter = b.escalateAfter;
+    this.contentionControl = b.contentionControl;
   }
 
   /**
@@ -92,6 +96,7 @@ public final class RetryPolicy {
     b.onRetry = onRetry;
     b.onGiveUp = onGiveUp;
     b.escalateAfter = escalateAfter;
+    b.contentionControl = contentionControl;
     return b;
   }
 
@@ -128,6 +133,14 @@ public final class RetryPolicy {
    */
   public int escalateAfter() {
     return escalateAfter;
+  }
+
+  /**
+   * @return whether the attempts of a named transaction run under the adaptive concurrency limit (see
+   *     {@link Builder#withContentionControl(boolean)})
+   */
+  public boolean contentionControl() {
+    return contentionControl;
   }
 
   /** @return the failure kinds that are retried, unmodifiable */
@@ -185,7 +198,8 @@ public final class RetryPolicy {
   public String toString() {
     return "RetryPolicy[maxAttempts=" + maxAttempts + ", backoff=" + delay.toMillis() + "ms.." + maxDelay.toMillis()
         + "ms" + (jitter ? " full jitter" : "") + (maxDuration == null ? "" : ", maxDuration=" + maxDuration)
-        + ", retryOn=" + retryOn + (escalateAfter == 0 ? "" : ", escalateAfter=" + escalateAfter) + "]";
+        + ", retryOn=" + retryOn + (escalateAfter == 0 ? "" : ", escalateAfter=" + escalateAfter)
+        + (contentionControl ? "" : ", contentionControl=off") + "]";
   }
 
   /**
@@ -202,6 +216,7 @@ public final class RetryPolicy {
     private @Nullable Consumer<RetryEvent> onRetry;
     private @Nullable Consumer<GiveUpEvent> onGiveUp;
     private int escalateAfter = 5;
+    private boolean contentionControl = true;
 
     private Builder() {
     }
@@ -309,7 +324,7 @@ public final class RetryPolicy {
      * {@linkplain TxOptions#name() name}, while fresh attempts of that name wait for it. Backoff alone cannot
      * guarantee that a call under sustained hot-spot conflicts ever succeeds; an attempt that no other attempt
      * of its kind runs beside can only conflict with other kinds of transactions or other processes (measured
-     * in docs/databases.md: 0% of calls failed). Fresh attempts pay one uncontended read-lock acquisition.
+     * in docs/databases.md: 0% of calls failed). Fresh attempts pay an atomic increment and decrement.
      *
      * <p>Only the outermost transaction of a thread takes part. Do not make the callbacks of two transactions of
      * the same name wait for each other (with latches, say): an escalated attempt waits until every running
@@ -325,6 +340,31 @@ public final class RetryPolicy {
             + afterFailures);
       }
       this.escalateAfter = afterFailures;
+      return this;
+    }
+
+    /**
+     * Sets adaptive contention control (default on): this process runs at most a limited number of attempts of
+     * one {@linkplain TxOptions#name() transaction name} at once, and adapts the limit to what it observes,
+     * like TCP's congestion control. There is no limit until attempts of the name conflict (a serialization
+     * failure or a deadlock); then the limit starts at half the attempts running, decreases while conflicts
+     * waste more than a quarter of the name's attempt time, increases by one while they waste little and
+     * attempts queue, and is lifted when the name has been quiet for a while. Waiting attempts queue first come,
+     * first served, before {@code begin}: they hold no connection and no database lock, and their deadline and
+     * interrupts are honoured. An attempt queued for a second is let in over the limit (a stuck attempt holding
+     * a slot does not stall the name). The current limit and queueing reach {@link TransactionStats} and
+     * {@link TransactionListener#onConcurrencyLimit}.
+     *
+     * <p>Only the outermost transaction of a thread takes part, and only transactions with a name of their own:
+     * those left at the default name are unrelated to each other, and limiting them together would throttle the
+     * whole application for one hot spot. Give each hot transaction its name. The uncontended path costs no lock
+     * and no allocation. Measured in docs/benchmarks.md.
+     *
+     * @param on whether to limit
+     * @return this builder
+     */
+    public Builder withContentionControl(boolean on) {
+      this.contentionControl = on;
       return this;
     }
 

@@ -83,6 +83,18 @@ public interface TransactionListener {
   }
 
   /**
+   * Contention control changed the limit of a transaction name ({@link RetryPolicy.Builder#withContentionControl}):
+   * how many of its attempts this process runs at once. Called on the thread whose attempt made the change,
+   * after it ended; the limit is process-wide, so the listeners of the engine that ran that attempt hear it.
+   *
+   * @param transactionName the name
+   * @param limit the new limit, 0 for none
+   * @param queued attempts of the name waiting to begin at that moment
+   */
+  default void onConcurrencyLimit(String transactionName, int limit, int queued) {
+  }
+
+  /**
    * txkit saw a pitfall or a transaction-changing setting ({@link Pitfalls}, the JDBC binding's self-check).
    *
    * @param warning what was seen

@@ -32,6 +32,11 @@ import java.util.Objects;
  *     commit or rollback: application work while the transaction held its connection and locks
  * @param connectionWaitNanos time spent waiting for connections, over all attempts
  * @param measured whether the statement figures were measured
+ * @param concurrencyLimit the contention control limit of the name when its last attempt was let in, 0 for none
+ *     ({@link RetryPolicy.Builder#withContentionControl})
+ * @param queueLength attempts of the name waiting to begin when its last attempt was let in (itself excluded)
+ * @param queuedNanos time its attempts waited to be let in by contention control or escalation, over all
+ *     attempts
  */
 public record TransactionStats(
     String transactionName,
@@ -47,7 +52,10 @@ public record TransactionStats(
     long databaseNanos,
     long idleNanos,
     long connectionWaitNanos,
-    boolean measured) {
+    boolean measured,
+    int concurrencyLimit,
+    int queueLength,
+    long queuedNanos) {
 
   /**
    * Creates the statistics.
@@ -66,6 +74,9 @@ public record TransactionStats(
    * @param idleNanos time open outside JDBC calls
    * @param connectionWaitNanos time waiting for connections
    * @param measured whether the statement figures were measured
+   * @param concurrencyLimit the name's contention control limit, 0 for none
+   * @param queueLength attempts of the name waiting when its last attempt was let in
+   * @param queuedNanos time waited to be let in
    * @throws NullPointerException if a reference component is null
    * @throws IllegalArgumentException if {@code attempts} is below 1
    */
@@ -80,6 +91,31 @@ public record TransactionStats(
     }
     retriesByKind = retriesByKind.isEmpty() ? Map.of()
         : Collections.unmodifiableMap(new EnumMap<>(retriesByKind));
+  }
+
+  /**
+   * Statistics without contention control figures (no limit, nothing queued).
+   *
+   * @param transactionName the transaction's name
+   * @param attempts attempts made, at least 1
+   * @param status how it ended, as hooks see it
+   * @param elapsedNanos time from the first attempt's start to the end
+   * @param outcome how it ended, and whose decision a rollback was
+   * @param isolation the isolation asked for
+   * @param readOnly whether it was read-only
+   * @param manual whether it was begun by hand
+   * @param retriesByKind retried failed attempts by failure kind (copied)
+   * @param statements statements executed
+   * @param databaseNanos time inside JDBC calls
+   * @param idleNanos time open outside JDBC calls
+   * @param connectionWaitNanos time waiting for connections
+   * @param measured whether the statement figures were measured
+   */
+  public TransactionStats(String transactionName, int attempts, CompletionStatus status, long elapsedNanos,
+      Outcome outcome, Isolation isolation, boolean readOnly, boolean manual, Map<FailureKind, Integer> retriesByKind,
+      int statements, long databaseNanos, long idleNanos, long connectionWaitNanos, boolean measured) {
+    this(transactionName, attempts, status, elapsedNanos, outcome, isolation, readOnly, manual, retriesByKind,
+        statements, databaseNanos, idleNanos, connectionWaitNanos, measured, 0, 0, 0L);
   }
 
   /** @return failed attempts that were retried, of any kind */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,6 +53,11 @@ final class Call<C extends ResourceTransaction> {
   private int @Nullable [] retries;
   /** Set when the commit's reply was lost and the resolver established that it committed. */
   boolean resolved;
+  /** Time the attempts waited at the gate. */
+  private long queuedNanos;
+  /** The gate's limit and queue when the last attempt was let in. */
+  private int limitSeen;
+  private int queueSeen;
 
   Call(Engine engine, TransactionResource<C> resource, TxOptions options, @Nullable Call<?> enclosing,
       boolean manual) {
@@ -93,24 +97,57 @@ final class Call<C extends ResourceTransaction> {
   <T, X extends Exception> T run(AttemptBody<C, T, X> body) throws X {
     RetryPolicy policy = options.retry();
     int escalateAfter = policy.escalateAfter();
-    // only the thread's outermost transaction (of any engine) takes a lane: one inside another could wait for
-    // the lane its own enclosing attempt holds
-    boolean lanes = escalateAfter > 0 && policy.maxAttempts() > escalateAfter && ThreadFrames.isEmpty();
+    boolean escalation = escalateAfter > 0 && policy.maxAttempts() > escalateAfter;
+    // contention control limits the transactions that have a name of their own: the default name is shared by
+    // unrelated transactions
+    boolean limited = policy.contentionControl() && !name.equals(TxOptions.DEFAULT_NAME);
+    // only the thread's outermost transaction (of any engine) passes a gate: one inside another could wait for
+    // the slot its own enclosing attempt holds
+    Gate gate = (escalation || limited) && ThreadFrames.isEmpty() ? Limiter.PROCESS.gate(name) : null;
     List<Throwable> earlier = null;
     for (int n = 1; ; n++) {
       Attempt<C> a = new Attempt<>(this, n);
-      Lock lock = lanes ? Lanes.PROCESS.enter(name, n > escalateAfter) : null;
+      boolean escalated = escalation && n > escalateAfter;
+      long entered = 0L;
+      if (gate != null) {
+        long waited;
+        try {
+          waited = gate.enter(limited, escalated, engine.ticker, hasDeadline, deadline);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw notLetIn(a, earlier, new dev.txkit.TransactionInterruptedException("Transaction '" + name
+              + "' was interrupted while it waited to begin (attempt " + n + ", queued by contention control); "
+              + "nothing was written", last(earlier)), "the thread was interrupted while it waited to begin");
+        }
+        if (waited == Gate.TIMED_OUT) {
+          throw notLetIn(a, earlier, new TransactionTimeoutException("Transaction '" + name + "' ran past its "
+              + "timeout of " + timeoutMillis() + " ms while it waited to begin (attempt " + n + ", queued by "
+              + "contention control behind " + gate.running() + " running and " + gate.waiting() + " waiting "
+              + "attempts of that name); nothing was written. Raise the timeout or make the transaction shorter",
+              last(earlier)), "the deadline passed while it waited to begin");
+        }
+        queuedNanos += waited;
+        limitSeen = gate.limit();
+        queueSeen = gate.waiting();
+        entered = engine.ticker.read();
+      }
       T result;
       try {
         result = a.run(body);
       } finally {
-        if (lock != null) {
-          lock.unlock();
+        if (gate != null) {
+          Attempt.Failure af = a.failure;
+          boolean conflict = af != null && !af.unknownOutcome() && conflict(af.classification().kind());
+          long now = engine.ticker.read();
+          int changed = gate.leave(limited, escalated, conflict, now, now - entered);
+          if (changed >= 0) {
+            engine.listeners.concurrencyLimit(name, changed, gate.waiting());
+          }
         }
       }
       Attempt.Failure f = a.failure;
       if (f == null) {
-        // hooks run after the lane is released: slow work in them must not hold escalated attempts back
+        // hooks run after the gate is left: slow work in them must not hold other attempts back
         complete(a, Objects.requireNonNull(a.status), null);
         // the callback's own value: null when it returned null (T may be a nullable type)
         return Nulls.castToNonNull(result);
@@ -174,6 +211,33 @@ final class Call<C extends ResourceTransaction> {
     }
   }
 
+  private static boolean conflict(FailureKind kind) {
+    return kind == FailureKind.SERIALIZATION_FAILURE || kind == FailureKind.DEADLOCK;
+  }
+
+  private static @Nullable Throwable last(@Nullable List<Throwable> earlier) {
+    return earlier == null || earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
+  }
+
+  /**
+   * Gives up on an attempt that was never let in: reports it as given up, and returns what to throw.
+   */
+  private RuntimeException notLetIn(Attempt<C> a, @Nullable List<Throwable> earlier, RuntimeException failure,
+      String reason) {
+    if (earlier != null) {
+      for (Throwable e : earlier) {
+        if (e != failure.getCause()) {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    engine.listeners.giveUp(new GiveUpEvent(name, a.number, failure, Attempt.TIMEOUT, reason),
+        options.retry().onGiveUp());
+    engine.warnings.accept("[" + name + "] gave up before attempt " + a.number + ": " + reason, null);
+    complete(a, CompletionStatus.ROLLED_BACK, Outcome.GAVE_UP);
+    return failure;
+  }
+
   /**
    * Begins a manual transaction: one attempt, whose end the user calls.
    *
@@ -232,7 +296,7 @@ final class Call<C extends ResourceTransaction> {
       TransactionStats ts = new TransactionStats(name, a.number, status, engine.ticker.read() - start, o,
           options.isolation(), options.readOnly(), manual, retriesByKind(), m != null ? m.statements : 0,
           m != null ? m.databaseNanos : 0L, m != null ? m.idleNanos : 0L, m != null ? m.connectionNanos : 0L,
-          m != null);
+          m != null, limitSeen, queueSeen, queuedNanos);
       if (record && event != null) {
         Jfr.commitTransaction(event, ts);
       }

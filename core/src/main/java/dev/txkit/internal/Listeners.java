@@ -143,6 +143,16 @@ final class Listeners {
     }
   }
 
+  void concurrencyLimit(String name, int limit, int queued) {
+    for (TransactionListener l : all) {
+      try {
+        l.onConcurrencyLimit(name, limit, queued);
+      } catch (RuntimeException e) {
+        warnings.accept(threw(name, "onConcurrencyLimit"), e);
+      }
+    }
+  }
+
   void complete(TransactionStats stats) {
     for (TransactionListener l : all) {
       try {

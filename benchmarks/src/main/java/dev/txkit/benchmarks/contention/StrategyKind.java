@@ -31,17 +31,29 @@ public enum StrategyKind {
     }
   },
   /** txkit with its defaults. */
-  TXKIT("txkit", "txkit, default retry policy (10 attempts, backoff 5 ms to 1 s, escalation after 5 failures)") {
+  TXKIT("txkit", "txkit, default retry policy (10 attempts, backoff 5 ms to 1 s, adaptive contention control, "
+      + "escalation after 5 failures)") {
     @Override
     Strategy create(DataSource pool, Target target, String name) {
       return new TxkitStrategy(pool, target, name, RetryPolicy.defaults());
     }
   },
-  /** txkit with contention control (escalation) off. */
-  TXKIT_NO_CONTROL("txkit-no-control", "txkit, contention control off (RetryPolicy withEscalation(0))") {
+  /** txkit with escalation only: the adaptive limit off. */
+  TXKIT_ESCALATION_ONLY("txkit-escalation-only", "txkit, adaptive limit off, escalation after 5 failures "
+      + "(withContentionControl(false))") {
     @Override
     Strategy create(DataSource pool, Target target, String name) {
-      return new TxkitStrategy(pool, target, name, RetryPolicy.defaults().toBuilder().withEscalation(0).build());
+      return new TxkitStrategy(pool, target, name,
+          RetryPolicy.defaults().toBuilder().withContentionControl(false).build());
+    }
+  },
+  /** txkit with contention control off: neither the adaptive limit nor escalation. */
+  TXKIT_NO_CONTROL("txkit-no-control", "txkit, contention control off (withContentionControl(false), "
+      + "withEscalation(0))") {
+    @Override
+    Strategy create(DataSource pool, Target target, String name) {
+      return new TxkitStrategy(pool, target, name,
+          RetryPolicy.defaults().toBuilder().withContentionControl(false).withEscalation(0).build());
     }
   };
 

@@ -1,0 +1,137 @@
+package dev.txkit.internal;
+
+/**
+ * The maths of contention control for one transaction name: how many of its attempts may run at once. Pure and
+ * single-threaded (its {@link Gate} guards it); time is passed in, so tests drive it with a fake clock.
+ *
+ * <p>No limit until a conflict (a serialization failure or a deadlock) is seen; then the limit starts at half the
+ * attempts running at that moment, and is adjusted once per window of finished attempts by the share of attempt
+ * time the window wasted in conflicts:
+ * <ul>
+ *   <li>more than {@link #HIGH_WASTE}: multiplicative decrease to three quarters (at least one less), floor 1,
+ *       and no increase for {@link #HOLD_FACTOR} times the time the window wasted (at most {@link #MAX_HOLD_NANOS});
+ *   <li>less than {@link #LOW_WASTE} while attempts queued in the window (the limit was what held them back), and
+ *       no hold: additive increase by one;
+ *   <li>less than {@link #LOW_WASTE} for {@link #QUIET_WINDOWS} windows in a row with nobody queued: no limit
+ *       again.
+ * </ul>
+ * Weighing by time rather than counting failures makes one PostgreSQL deadlock (whose victims wait
+ * {@code deadlock_timeout}, 1 s by default) weigh as much as it costs, and a cheap serialization failure as
+ * little; the hold keeps the limit from probing straight back into a conflict that costly (a deadlock's second
+ * is paid back only by seconds at the safer limit).
+ */
+final class AdaptiveLimit {
+
+  /** Share of attempt time wasted in conflicts above which the limit decreases. */
+  static final double HIGH_WASTE = 0.25;
+  /** Share of attempt time wasted in conflicts below which the limit may increase. */
+  static final double LOW_WASTE = 0.08;
+  /** Windows without waste and without queueing after which the limit is lifted. */
+  static final int QUIET_WINDOWS = 3;
+  /** How many times a costly window's wasted time the limit is held before it may increase again. */
+  static final int HOLD_FACTOR = 10;
+  /** The longest hold. */
+  static final long MAX_HOLD_NANOS = 30_000_000_000L;
+  /** Smallest window, in finished attempts. */
+  static final int MIN_WINDOW = 8;
+
+  /** The limit, or 0 for none. */
+  private int limit;
+  private int attempts;
+  private long attemptNanos;
+  private long wastedNanos;
+  private boolean queued;
+  private int quietWindows;
+  private boolean holding;
+  private long holdUntil;
+
+  /** @return the limit, 0 for none */
+  int limit() {
+    return limit;
+  }
+
+  /** Records that an attempt had to queue (the limit held it back). */
+  void queued() {
+    queued = true;
+  }
+
+  /**
+   * Records a failed attempt that conflicted with another (serialization failure, deadlock).
+   *
+   * @param now the time
+   * @param nanos how long the attempt ran
+   * @param running attempts of the name running when it failed, itself included
+   * @return the limit, 0 for none
+   */
+  int conflict(long now, long nanos, int running) {
+    if (limit == 0) {
+      limit = Math.max(1, running / 2);
+      resetWindow();
+    }
+    wastedNanos += Math.max(nanos, 1);
+    return finished(now, nanos);
+  }
+
+  /**
+   * Records a committed attempt (or any other attempt that did not conflict).
+   *
+   * @param now the time
+   * @param nanos how long the attempt ran
+   * @return the limit, 0 for none
+   */
+  int committed(long now, long nanos) {
+    if (limit == 0) {
+      return 0;
+    }
+    return finished(now, nanos);
+  }
+
+  private int finished(long now, long nanos) {
+    attempts++;
+    attemptNanos += Math.max(nanos, 1);
+    if (attempts < Math.max(MIN_WINDOW, 2 * limit)) {
+      return limit;
+    }
+    double waste = (double) wastedNanos / attemptNanos;
+    if (waste > HIGH_WASTE) {
+      limit = Math.max(1, Math.min(limit - 1, limit * 3 / 4));
+      quietWindows = 0;
+      long until = now + Math.min(MAX_HOLD_NANOS, HOLD_FACTOR * wastedNanos);
+      if (!holding || until - holdUntil > 0) {
+        holdUntil = until;
+      }
+      holding = true;
+    } else if (waste < LOW_WASTE) {
+      if (holding && now - holdUntil >= 0) {
+        holding = false;
+      }
+      if (queued) {
+        if (!holding) {
+          limit++;
+        }
+        quietWindows = 0;
+      } else if (++quietWindows >= QUIET_WINDOWS) {
+        return lift();
+      }
+    } else {
+      quietWindows = 0;
+    }
+    resetWindow();
+    return limit;
+  }
+
+  private int lift() {
+    limit = 0;
+    quietWindows = 0;
+    holding = false;
+    resetWindow();
+    return 0;
+  }
+
+  private void resetWindow() {
+    attempts = 0;
+    attemptNanos = 0;
+    wastedNanos = 0;
+    queued = false;
+  }
+}
