@@ -85,9 +85,9 @@ class BankWorkloadIT {
   /**
    * The clients: threads of one application, one txkit instance over one pool whose connections the driver
    * spreads over the three nodes ({@code loadbalance}: each new connection goes to the node with the fewest).
-   * One instance, because txkit's escalation (a call that failed 5 times runs alone) works among the calls of
-   * one instance: with one instance per node, calls still gave up after 10 certification failures (2 in 6,877
-   * here).
+   * (Contention control and escalation are the process's, so one instance per node would do as well; when
+   * escalation was per instance, calls gave up after 10 certification failures with one instance per node, 2 in
+   * 6,877 here.)
    */
   private void clients() throws Exception {
     clients(false, false);
