@@ -8,8 +8,10 @@ package dev.txkit.internal;
  * attempts running at that moment, and is adjusted once per window of finished attempts by the share of attempt
  * time the window wasted in conflicts:
  * <ul>
- *   <li>more than {@link #HIGH_WASTE}: multiplicative decrease to three quarters (at least one less), floor 1,
- *       and no increase for {@link #HOLD_FACTOR} times the time the window wasted (at most {@link #MAX_HOLD_NANOS});
+ *   <li>more than {@link #HIGH_WASTE}: multiplicative decrease in proportion to the waste (to the share of time
+ *       not wasted, so to less than three quarters, and at least one less; floor 1), and a hold: no increase for a
+ *       multiple of the time the window wasted, 10 times at first, doubled each time a hold is needed again
+ *       (at most {@link #MAX_HOLD_NANOS});
  *   <li>less than {@link #LOW_WASTE} while attempts queued in the window (the limit was what held them back), and
  *       no hold: additive increase by one;
  *   <li>less than {@link #LOW_WASTE} for {@link #QUIET_WINDOWS} windows in a row with nobody queued: no limit
@@ -18,7 +20,9 @@ package dev.txkit.internal;
  * Weighing by time rather than counting failures makes one PostgreSQL deadlock (whose victims wait
  * {@code deadlock_timeout}, 1 s by default) weigh as much as it costs, and a cheap serialization failure as
  * little; the hold keeps the limit from probing straight back into a conflict that costly (a deadlock's second
- * is paid back only by seconds at the safer limit).
+ * is paid back only by seconds at the safer limit), and its doubling makes a limit that keeps running into such
+ * conflicts probe ever more rarely. A window closes early once it has wasted {@link #EARLY_CLOSE_NANOS}: a
+ * deadlock's victims should not have to wait for a full window of them.
  */
 final class AdaptiveLimit {
 
@@ -28,10 +32,12 @@ final class AdaptiveLimit {
   static final double LOW_WASTE = 0.08;
   /** Windows without waste and without queueing after which the limit is lifted. */
   static final int QUIET_WINDOWS = 3;
-  /** How many times a costly window's wasted time the limit is held before it may increase again. */
+  /** How many times a costly window's wasted time the limit is first held before it may increase again. */
   static final int HOLD_FACTOR = 10;
   /** The longest hold. */
-  static final long MAX_HOLD_NANOS = 30_000_000_000L;
+  static final long MAX_HOLD_NANOS = 60_000_000_000L;
+  /** Wasted time at which a window of at least two attempts closes early. */
+  static final long EARLY_CLOSE_NANOS = 100_000_000L;
   /** Smallest window, in finished attempts. */
   static final int MIN_WINDOW = 8;
 
@@ -44,6 +50,7 @@ final class AdaptiveLimit {
   private int quietWindows;
   private boolean holding;
   private long holdUntil;
+  private long holdFactor = HOLD_FACTOR;
 
   /** @return the limit, 0 for none */
   int limit() {
@@ -89,18 +96,19 @@ final class AdaptiveLimit {
   private int finished(long now, long nanos) {
     attempts++;
     attemptNanos += Math.max(nanos, 1);
-    if (attempts < Math.max(MIN_WINDOW, 2 * limit)) {
+    if (attempts < Math.max(MIN_WINDOW, 2 * limit) && !(attempts >= 2 && wastedNanos >= EARLY_CLOSE_NANOS)) {
       return limit;
     }
     double waste = (double) wastedNanos / attemptNanos;
     if (waste > HIGH_WASTE) {
-      limit = Math.max(1, Math.min(limit - 1, limit * 3 / 4));
+      limit = Math.max(1, Math.min(limit - 1, (int) (limit * (1.0 - waste))));
       quietWindows = 0;
-      long until = now + Math.min(MAX_HOLD_NANOS, HOLD_FACTOR * wastedNanos);
+      long until = now + Math.min(MAX_HOLD_NANOS, holdFactor * wastedNanos);
       if (!holding || until - holdUntil > 0) {
         holdUntil = until;
       }
       holding = true;
+      holdFactor = Math.min(holdFactor * 2, 1L << 20);
     } else if (waste < LOW_WASTE) {
       if (holding && now - holdUntil >= 0) {
         holding = false;
@@ -124,6 +132,7 @@ final class AdaptiveLimit {
     limit = 0;
     quietWindows = 0;
     holding = false;
+    holdFactor = HOLD_FACTOR;
     resetWindow();
     return 0;
   }

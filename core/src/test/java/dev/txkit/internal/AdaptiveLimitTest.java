@@ -34,13 +34,13 @@ class AdaptiveLimitTest {
   }
 
   @Test
-  void aWindowThatWastesMoreThanAQuarterDecreasesToThreeQuartersDownToOne() {
+  void aWindowThatWastesMoreThanAQuarterDecreasesInProportionDownToOne() {
     limit.conflict(now, MS, 16);
     // window of 16 attempts (2 x limit): 5 conflicts of 1 ms, 11 commits of 1 ms: 5/16 wasted
     for (int i = 0; i < 4; i++) {
       limit.conflict(now, MS, 8);
     }
-    assertEquals(6, commits(11, MS), "8 * 3/4");
+    assertEquals(5, commits(11, MS), "8 * (1 - 5/16), rounded down");
     int l = 6;
     for (int round = 0; round < 10; round++) {
       for (int i = 0; i < 4; i++) {
@@ -49,6 +49,33 @@ class AdaptiveLimitTest {
       l = commits(Math.max(AdaptiveLimit.MIN_WINDOW, 2 * l) - 4, MS);
     }
     assertEquals(1, l, "floor 1");
+  }
+
+  @Test
+  void aDecreaseIsToTheShareNotWastedAndAtLeastOneLess() {
+    limit.conflict(now, MS, 32); // 16
+    for (int i = 0; i < 8; i++) {
+      limit.conflict(now, MS, 16);
+    }
+    assertEquals(11, commits(23, MS), "9/32 wasted: 16 * 23/32, rounded down");
+    AdaptiveLimit two = new AdaptiveLimit();
+    two.conflict(now, MS, 4);
+    for (int i = 0; i < 2; i++) {
+      two.conflict(now, MS, 2);
+    }
+    long t = now;
+    for (int i = 0; i < 5; i++) {
+      t += MS;
+      two.committed(t, MS);
+    }
+    assertEquals(1, two.limit(), "3/8 wasted at limit 2: 2 * 5/8 rounds to 1, one less");
+  }
+
+  @Test
+  void aCostlyWindowClosesEarlyAndCutsInProportion() {
+    limit.conflict(now, MS, 16); // 8
+    now += 1_000 * MS;
+    assertEquals(1, limit.conflict(now, 1_000 * MS, 8), "a deadlock's second: closed after 2 attempts, 8 -> 1");
   }
 
   @Test
@@ -74,6 +101,15 @@ class AdaptiveLimitTest {
     now += 9 * 1_000 * MS; // past the hold
     limit.queued();
     assertEquals(2, commits(8, MS));
+    // the same again: the hold doubles to 20 s
+    limit.conflict(now, 1_000 * MS, 2);
+    assertEquals(1, limit.limit());
+    now += 15 * 1_000 * MS;
+    limit.queued();
+    assertEquals(1, commits(8, MS), "still held after 15 s");
+    now += 6 * 1_000 * MS;
+    limit.queued();
+    assertEquals(2, commits(8, MS), "free after 20 s");
   }
 
   @Test
