@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 class AdaptiveLimitTest {
 
   private static final long MS = 1_000_000L;
+  private static final long SECOND = 1_000 * MS;
 
   private final AdaptiveLimit limit = new AdaptiveLimit();
   private long now = 1_000 * MS;
@@ -21,125 +22,118 @@ class AdaptiveLimitTest {
     return l;
   }
 
+  private int conflicts(int n, long nanosEach, int running) {
+    int l = limit.limit();
+    for (int i = 0; i < n; i++) {
+      now += nanosEach;
+      l = limit.conflict(now, nanosEach, running);
+    }
+    return l;
+  }
+
+  /** A burst of quick conflicts: the limit starts; its first window holds the last one (1 ms wasted). */
+  private int burst(int running) {
+    assertEquals(0, conflicts(AdaptiveLimit.BURST - 1, MS, running));
+    return conflicts(1, MS, running);
+  }
+
   @Test
   void commitsAloneNeverSetALimit() {
     assertEquals(0, commits(10_000, MS));
   }
 
   @Test
-  void theFirstConflictLimitsToHalfTheAttemptsRunning() {
-    assertEquals(8, limit.conflict(now, MS, 16));
-    assertEquals(1, new AdaptiveLimit().conflict(now, MS, 2));
-    assertEquals(1, new AdaptiveLimit().conflict(now, MS, 1));
+  void occasionalQuickConflictsSetNoLimit() {
+    for (int i = 0; i < 1_000; i++) {
+      commits(19, MS);
+      assertEquals(0, conflicts(1, MS, 16), "one conflict in 20 ms, at " + i);
+    }
   }
 
   @Test
-  void aWindowThatWastesMoreThanAQuarterDecreasesInProportionDownToOne() {
-    limit.conflict(now, MS, 16);
-    // window of 16 attempts (2 x limit): 5 conflicts of 1 ms, 11 commits of 1 ms: 5/16 wasted
-    for (int i = 0; i < 4; i++) {
-      limit.conflict(now, MS, 8);
-    }
-    assertEquals(5, commits(11, MS), "8 * (1 - 5/16), rounded down");
-    int l = 6;
-    for (int round = 0; round < 10; round++) {
-      for (int i = 0; i < 4; i++) {
-        l = limit.conflict(now, MS, l);
-      }
-      l = commits(Math.max(AdaptiveLimit.MIN_WINDOW, 2 * l) - 4, MS);
-    }
-    assertEquals(1, l, "floor 1");
-  }
-
-  @Test
-  void aDecreaseIsToTheShareNotWastedAndAtLeastOneLess() {
-    limit.conflict(now, MS, 32); // 16
-    for (int i = 0; i < 8; i++) {
-      limit.conflict(now, MS, 16);
-    }
-    assertEquals(11, commits(23, MS), "9/32 wasted: 16 * 23/32, rounded down");
+  void aBurstOfConflictsLimitsToHalfTheAttemptsRunning() {
+    assertEquals(8, burst(16));
     AdaptiveLimit two = new AdaptiveLimit();
-    two.conflict(now, MS, 4);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < AdaptiveLimit.BURST; i++) {
+      now += MS;
       two.conflict(now, MS, 2);
     }
-    long t = now;
-    for (int i = 0; i < 5; i++) {
-      t += MS;
-      two.committed(t, MS);
+    assertEquals(1, two.limit());
+  }
+
+  @Test
+  void oneStalledConflictLimitsAtOnce() {
+    assertEquals(2, limit.conflict(now, AdaptiveLimit.STALL_NANOS, 4));
+  }
+
+  @Test
+  void cheapConflictsDecreaseOnlyWhenTheyWasteMostOfTheTime() {
+    assertEquals(8, burst(16));
+    // window of 16 (2 x limit): 9 more conflicts and 6 commits of 1 ms: 10/16 wasted, more than 0.6
+    conflicts(9, MS, 8);
+    assertEquals(3, commits(6, MS), "8 * (1 - 10/16), rounded down");
+    // windows of 8: half wasted, between the lenient thresholds: no change
+    for (int w = 0; w < 5; w++) {
+      limit.queued();
+      conflicts(4, MS, 3);
+      assertEquals(3, commits(4, MS));
     }
-    assertEquals(1, two.limit(), "3/8 wasted at limit 2: 2 * 5/8 rounds to 1, one less");
-  }
-
-  @Test
-  void aCostlyWindowClosesEarlyAndCutsInProportion() {
-    limit.conflict(now, MS, 16); // 8
-    now += 1_000 * MS;
-    assertEquals(1, limit.conflict(now, 1_000 * MS, 8), "a deadlock's second: closed after 2 attempts, 8 -> 1");
-  }
-
-  @Test
-  void aWindowWithLittleWasteWhileAttemptsQueueIncreasesByOne() {
-    limit.conflict(now, MS, 8); // limit 4, the conflict opens a window: 1 ms wasted
+    // a fifth wasted while attempts queue: one more
     limit.queued();
-    assertEquals(4, commits(6, MS), "window of 8 not over yet");
-    assertEquals(4, commits(1, MS), "1/8 wasted: between the thresholds, no change");
-    limit.queued();
-    assertEquals(5, commits(10, MS), "nothing wasted and attempts queued: one more");
+    conflicts(1, MS, 3);
+    assertEquals(4, commits(7, MS));
   }
 
   @Test
-  void anExpensiveConflictHoldsTheLimitForTenTimesTheTimeItWasted() {
-    limit.conflict(now, MS, 4); // limit 2
-    limit.conflict(now, 1_000 * MS, 2); // a deadlock's victim: a second wasted
-    assertEquals(1, commits(6, MS), "the window wasted nearly all its time");
+  void aStalledWindowThatWastesMoreThanAQuarterDecreasesInProportionDownToOne() {
+    assertEquals(8, burst(16));
+    commits(15, MS); // close the first window (16 attempts at limit 8): 1/16 wasted, no change
+    assertEquals(8, limit.limit());
+    // a stalled conflict opening a window closes it at the next attempt: 100 ms of 500 wasted, less than a quarter
+    conflicts(1, AdaptiveLimit.STALL_NANOS, 8);
+    assertEquals(8, commits(1, 400 * MS));
+    // 150 ms of 430: decrease to 8 * (1 - 150/430)
+    conflicts(1, 150 * MS, 8);
+    assertEquals(5, commits(1, 280 * MS));
+  }
+
+  @Test
+  void anExpensiveConflictHoldsTheLimitForTenTimesTheTimeItWastedThenTwenty() {
+    assertEquals(2, limit.conflict(now, SECOND, 4)); // a deadlock's victim: a second wasted
+    assertEquals(1, commits(1, MS), "the window closed early: it wasted nearly all its time");
     // 10 s hold: windows that waste nothing and queue do not increase the limit meanwhile
     for (int w = 0; w < 100; w++) {
       limit.queued();
       assertEquals(1, commits(8, 10 * MS), "held at " + (now / MS) + " ms");
     }
-    now += 9 * 1_000 * MS; // past the hold
+    now += 9 * SECOND; // past the hold
     limit.queued();
     assertEquals(2, commits(8, MS));
     // the same again: the hold doubles to 20 s
-    limit.conflict(now, 1_000 * MS, 2);
-    assertEquals(1, limit.limit());
-    now += 15 * 1_000 * MS;
+    limit.conflict(now, SECOND, 2);
+    assertEquals(1, commits(1, MS));
+    now += 15 * SECOND;
     limit.queued();
     assertEquals(1, commits(8, MS), "still held after 15 s");
-    now += 6 * 1_000 * MS;
+    now += 6 * SECOND;
     limit.queued();
     assertEquals(2, commits(8, MS), "free after 20 s");
   }
 
   @Test
-  void cheapConflictsAmongLongCommitsDoNotDecrease() {
-    limit.conflict(now, MS, 8); // limit 4
-    commits(7, MS); // close the first window
-    for (int w = 0; w < 5; w++) {
-      int window = Math.max(AdaptiveLimit.MIN_WINDOW, 2 * limit.limit());
-      limit.conflict(now, MS, limit.limit());
-      limit.queued();
-      commits(window - 1, 20 * MS);
-    }
-    assertEquals(4 + 5, limit.limit(), "one 1 ms conflict per window of 20 ms commits is below the low threshold");
-  }
-
-  @Test
   void threeQuietWindowsWithNobodyQueuedLiftTheLimit() {
-    limit.conflict(now, MS, 8); // limit 4
-    commits(7, MS);
-    assertEquals(4, limit.limit(), "first window had the conflict: 1/8 wasted, no change");
-    assertEquals(4, commits(16, MS));
+    assertEquals(4, burst(8));
+    assertEquals(4, commits(7, MS), "first quiet window (1/8 wasted: quick conflicts count as quiet)");
+    assertEquals(4, commits(8, MS));
     assertEquals(0, commits(8, MS), "third quiet window without queueing");
     assertEquals(0, commits(1_000, MS));
   }
 
   @Test
   void queueingResetsTheQuietCount() {
-    limit.conflict(now, MS, 2); // limit 1
+    assertEquals(1, burst(2));
     commits(7, MS);
-    commits(16, MS); // two quiet windows
+    commits(8, MS); // two quiet windows
     limit.queued();
     assertEquals(2, commits(8, MS), "queued: increased instead of lifted");
     assertEquals(2, commits(16, MS));

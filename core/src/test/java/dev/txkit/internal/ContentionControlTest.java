@@ -142,11 +142,13 @@ class ContentionControlTest {
     AtomicInteger attempts = new AtomicInteger();
     Future<String> b = pool.submit(() -> engine.execute(resource, options(name, null), ctx -> {
       if (attempts.incrementAndGet() == 1) {
+        // a stalled conflict (as a deadlock's victim after a lock wait) starts a limit at once
+        Thread.sleep(AdaptiveLimit.STALL_NANOS / 1_000_000L + 10);
         throw new SQLException("could not serialize access", "40001");
       }
       return "b";
     }));
-    // two ran, one conflicted: limit 1; the retry waits for the held attempt (or the brake)
+    // two ran, one conflicted after a stall: limit 1; the retry waits for the held attempt (or the brake)
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (events.isEmpty() && System.nanoTime() < until) {
       Thread.sleep(1);
@@ -166,7 +168,7 @@ class ContentionControlTest {
     Gate gate = java.util.Objects.requireNonNull(Limiter.PROCESS.find(name));
     // a second attempt conflicts: limit 1 while the held one runs
     gate.enter(true, false, Ticker.system(), false, 0L);
-    gate.leave(true, false, true, Ticker.system().read(), 1_000_000L);
+    gate.leave(true, false, true, Ticker.system().read(), AdaptiveLimit.STALL_NANOS);
     assertEquals(1, gate.limit());
     int before = begun.get();
     TransactionTimeoutException e = assertThrows(TransactionTimeoutException.class,
@@ -185,7 +187,7 @@ class ContentionControlTest {
     CountDownLatch release = holdOpen(name);
     Gate gate = java.util.Objects.requireNonNull(Limiter.PROCESS.find(name));
     gate.enter(true, false, Ticker.system(), false, 0L);
-    gate.leave(true, false, true, Ticker.system().read(), 1_000_000L);
+    gate.leave(true, false, true, Ticker.system().read(), AdaptiveLimit.STALL_NANOS);
     Future<Boolean> f = pool.submit(() -> {
       assertThrows(TransactionInterruptedException.class,
           () -> engine.execute(resource, options(name, null), ctx -> "never"));

@@ -34,7 +34,7 @@ class GateTest {
     Gate g = new Gate();
     enter(g);
     enter(g);
-    assertEquals(1, g.leave(true, false, true, ticker.read(), 1_000_000L));
+    assertEquals(1, g.leave(true, false, true, ticker.read(), AdaptiveLimit.STALL_NANOS));
     assertEquals(1, g.limit());
     assertEquals(1, g.running());
     return g;
