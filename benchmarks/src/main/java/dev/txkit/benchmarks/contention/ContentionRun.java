@@ -81,7 +81,7 @@ public final class ContentionRun {
       workload.reset(check);
       long[] before = workload.snapshot(check);
       long deadlocksBefore = target.deadlockCounter(check);
-      Strategy strategy = kind.create(pool, target, workload.id());
+      Strategy strategy = kind.create(pool, target, target.id() + "/" + workload.id());
       Recorder[] recorders = new Recorder[threads];
       Throwable[] crashed = new Throwable[1];
       CountDownLatch ready = new CountDownLatch(threads);

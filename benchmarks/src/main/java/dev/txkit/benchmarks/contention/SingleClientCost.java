@@ -55,7 +55,7 @@ public final class SingleClientCost {
         HikariConfig config = ContentionRun.poolConfig(target, 1, settings);
         config.setJdbcUrl(relayed);
         try (HikariDataSource pool = new HikariDataSource(config)) {
-          Strategy s = kind.create(pool, target, workload.id());
+          Strategy s = kind.create(pool, target, target.id() + "/" + workload.id());
           Recorder rec = new Recorder(Long.MAX_VALUE);
           rec.bind();
           try {

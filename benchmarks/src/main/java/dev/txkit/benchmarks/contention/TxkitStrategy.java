@@ -8,9 +8,10 @@ import javax.sql.DataSource;
 
 /**
  * The call made with txkit's public API: {@code txs.inTransaction(options, tx -> op.runTx(tx))}, with the
- * target's isolation, the workload's id as the transaction name (contention control works per name) and the
- * given retry policy. The callback counts the attempts itself; the policy's {@code onRetry} callback records why
- * each retried attempt failed.
+ * target's isolation, the target and workload ids as the transaction name and the given retry policy.
+ * Contention control works per name and process: with one name for a workload on every database, the
+ * PostgreSQL runs would set the limit the MariaDB runs start with. The callback counts the attempts itself; the
+ * policy's {@code onRetry} callback records why each retried attempt failed.
  */
 final class TxkitStrategy implements Strategy {
 
