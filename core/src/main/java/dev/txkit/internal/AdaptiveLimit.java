@@ -27,8 +27,9 @@ package dev.txkit.internal;
  * {@code deadlock_timeout}, 1 s by default) weigh as much as it costs, and a cheap serialization failure as
  * little; the hold keeps the limit from probing straight back into a conflict that costly (a deadlock's second
  * is paid back only by seconds at the safer limit), and its doubling makes a limit that keeps running into such
- * conflicts probe ever more rarely. A window closes early once it has wasted {@link #EARLY_CLOSE_NANOS}: a
- * deadlock's victims should not have to wait for a full window of them.
+ * conflicts probe ever more rarely. A window with a stalled conflict closes at its next attempt: a deadlock's
+ * victims should not have to wait for a full window of them. Otherwise a window lasts at least
+ * {@link #MIN_WINDOW_NANOS}, so that the limit rises by at most one per window, as TCP's by one per round trip.
  */
 final class AdaptiveLimit {
 
@@ -42,8 +43,6 @@ final class AdaptiveLimit {
   static final int HOLD_FACTOR = 10;
   /** The longest hold. */
   static final long MAX_HOLD_NANOS = 60_000_000_000L;
-  /** Wasted time at which a window of at least two attempts closes early. */
-  static final long EARLY_CLOSE_NANOS = 100_000_000L;
   /** A conflicting attempt that ran this long was stalled (a lock wait ended by deadlock detection, say). */
   static final long STALL_NANOS = 100_000_000L;
   /** Waste above which a window without a stalled conflict decreases the limit. */
@@ -54,12 +53,15 @@ final class AdaptiveLimit {
   static final int BURST = 8;
   /** See {@link #BURST}. */
   static final long BURST_NANOS = 100_000_000L;
+  /** Shortest window: the limit changes by at most one per this time while nothing stalls (as TCP per round trip). */
+  static final long MIN_WINDOW_NANOS = 50_000_000L;
   /** Smallest window, in finished attempts. */
   static final int MIN_WINDOW = 8;
 
   /** The limit, or 0 for none. */
   private int limit;
   private int attempts;
+  private long windowStart;
   private long attemptNanos;
   private long wastedNanos;
   private boolean queued;
@@ -102,7 +104,7 @@ final class AdaptiveLimit {
       }
       limit = Math.max(1, running / 2);
       recentCount = 0;
-      resetWindow();
+      resetWindow(now);
     }
     wastedNanos += Math.max(nanos, 1);
     if (nanos >= STALL_NANOS) {
@@ -128,7 +130,8 @@ final class AdaptiveLimit {
   private int finished(long now, long nanos) {
     attempts++;
     attemptNanos += Math.max(nanos, 1);
-    if (attempts < Math.max(MIN_WINDOW, 2 * limit) && !(attempts >= 2 && wastedNanos >= EARLY_CLOSE_NANOS)) {
+    boolean full = attempts >= Math.max(MIN_WINDOW, 2 * limit) && now - windowStart >= MIN_WINDOW_NANOS;
+    if (!full && !(stalled && attempts >= 2)) {
       return limit;
     }
     double waste = (double) wastedNanos / attemptNanos;
@@ -157,25 +160,26 @@ final class AdaptiveLimit {
         }
         quietWindows = 0;
       } else if (++quietWindows >= QUIET_WINDOWS) {
-        return lift();
+        return lift(now);
       }
     } else {
       quietWindows = 0;
     }
-    resetWindow();
+    resetWindow(now);
     return limit;
   }
 
-  private int lift() {
+  private int lift(long now) {
     limit = 0;
     quietWindows = 0;
     holding = false;
     holdFactor = HOLD_FACTOR;
-    resetWindow();
+    resetWindow(now);
     return 0;
   }
 
-  private void resetWindow() {
+  private void resetWindow(long now) {
+    windowStart = now;
     attempts = 0;
     attemptNanos = 0;
     wastedNanos = 0;

@@ -38,6 +38,13 @@ public enum StrategyKind {
       return new TxkitStrategy(pool, target, name, RetryPolicy.defaults());
     }
   },
+  /** txkit with the adaptive limit only: escalation off. */
+  TXKIT_LIMIT_ONLY("txkit-limit-only", "txkit, escalation off, adaptive limit on (withEscalation(0))") {
+    @Override
+    Strategy create(DataSource pool, Target target, String name) {
+      return new TxkitStrategy(pool, target, name, RetryPolicy.defaults().toBuilder().withEscalation(0).build());
+    }
+  },
   /** txkit with escalation only: the adaptive limit off. */
   TXKIT_ESCALATION_ONLY("txkit-escalation-only", "txkit, adaptive limit off, escalation after 5 failures "
       + "(withContentionControl(false))") {

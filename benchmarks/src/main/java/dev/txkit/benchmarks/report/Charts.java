@@ -139,6 +139,8 @@ final class Charts {
         return new Color(140, 86, 75);
       case "txkit":
         return new Color(31, 119, 180);
+      case "txkit-limit-only":
+        return new Color(70, 90, 200);
       case "txkit-escalation-only":
         return new Color(120, 170, 220);
       case "txkit-no-control":

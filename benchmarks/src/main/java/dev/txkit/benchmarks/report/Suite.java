@@ -65,7 +65,7 @@ public final class Suite implements Callable<Integer> {
   List<String> only = new ArrayList<>();
 
   @Option(names = "--strategies", split = ",", description = "strategies to compare (default all: hand-no-retry, "
-      + "hand-retry, hand-backoff, txkit, txkit-escalation-only, txkit-no-control)")
+      + "hand-retry, hand-backoff, txkit, txkit-limit-only, txkit-escalation-only, txkit-no-control)")
   List<String> strategies = new ArrayList<>();
 
   @Option(names = "--pg-synchronous-commit", description = "keep synchronous_commit on in PostgreSQL sessions "
