@@ -9,6 +9,8 @@ import dev.txkit.Isolation;
 import dev.txkit.Propagation;
 import dev.txkit.RetryPolicy;
 import dev.txkit.TransactionException;
+import dev.txkit.TransactionListener;
+import dev.txkit.TransactionStats;
 import dev.txkit.TxOptions;
 import dev.txkit.jdbc.ManualTransaction;
 import dev.txkit.jdbc.TestDatabases;
@@ -59,6 +61,33 @@ class ReadmeSnippetsTest {
     });
     assertEquals(List.of(70L, 80L), txs.inTransaction(tx -> tx.query("SELECT balance FROM accounts ORDER BY id",
         Long.class)));
+  }
+
+  @Test
+  void contentionControlReachesListeners() {
+    org.h2.jdbcx.JdbcDataSource dataSource = new org.h2.jdbcx.JdbcDataSource();
+    dataSource.setURL(TestDatabases.h2().url());
+    List<String> log = new ArrayList<>();
+    List<TransactionStats> completed = new ArrayList<>();
+    Transactions observed = Transactions.builder(dataSource)
+        .listener(new TransactionListener() {
+          @Override
+          public void onConcurrencyLimit(String name, int limit, int queued) {
+            log.add(name + ": " + (limit == 0 ? "no limit" : limit + " at once") + " (" + queued + " waiting)");
+          }
+
+          @Override
+          public void onComplete(TransactionStats stats) {
+            completed.add(stats);
+          }
+        })
+        .build();
+    observed.useTransaction(TxOptions.builder().name("transfer").build(),
+        tx -> tx.queryOne("SELECT 1", Integer.class));
+    assertEquals(List.of(), log, "one uncontended transaction changes no limit");
+    assertEquals(1, completed.size());
+    assertEquals(0, completed.get(0).concurrencyLimit());
+    assertEquals(0L, completed.get(0).queuedNanos());
   }
 
   @Test

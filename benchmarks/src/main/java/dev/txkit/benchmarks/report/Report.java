@@ -118,7 +118,8 @@ final class Report {
     md.append("## Targets of issue 11\n\n");
     md.append("Each ratio is the median over the rounds of the ratio between two runs of the same round. "
         + "\"txkit\" is txkit with its default policy: adaptive contention control and escalation on (see "
-        + "[contention.md](contention.md)); \"txkit-limit-only\" turns escalation off, \"txkit-escalation-only\" the limit, \"txkit-no-control\" both.\n\n");
+        + "[contention.md](contention.md)); \"txkit-limit-only\" turns escalation off, \"txkit-escalation-only\" "
+        + "the limit, \"txkit-no-control\" both.\n\n");
     md.append("| Target | Wanted | Measured | Verdict |\n|---|---|---|---|\n");
     for (String w : List.of("transfer-random", "transfer-ordered")) {
       Target t = Target.PG_SERIALIZABLE;
