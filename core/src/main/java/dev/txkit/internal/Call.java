@@ -117,14 +117,15 @@ final class Call<C extends ResourceTransaction> {
           Thread.currentThread().interrupt();
           throw notLetIn(a, earlier, new dev.txkit.TransactionInterruptedException("Transaction '" + name
               + "' was interrupted while it waited to begin (attempt " + n + ", queued by contention control); "
-              + "nothing was written", last(earlier)), "the thread was interrupted while it waited to begin");
+              + "nothing was written", last(earlier)), Classification.UNRECOGNISED,
+              "the thread was interrupted while it waited to begin");
         }
         if (waited == Gate.TIMED_OUT) {
           throw notLetIn(a, earlier, new TransactionTimeoutException("Transaction '" + name + "' ran past its "
               + "timeout of " + timeoutMillis() + " ms while it waited to begin (attempt " + n + ", queued by "
               + "contention control behind " + gate.running() + " running and " + gate.waiting() + " waiting "
               + "attempts of that name); nothing was written. Raise the timeout or make the transaction shorter",
-              last(earlier)), "the deadline passed while it waited to begin");
+              last(earlier)), Attempt.TIMEOUT, "the deadline passed while it waited to begin");
         }
         queuedNanos += waited;
         limitSeen = gate.limit();
@@ -223,7 +224,7 @@ final class Call<C extends ResourceTransaction> {
    * Gives up on an attempt that was never let in: reports it as given up, and returns what to throw.
    */
   private RuntimeException notLetIn(Attempt<C> a, @Nullable List<Throwable> earlier, RuntimeException failure,
-      String reason) {
+      Classification classification, String reason) {
     if (earlier != null) {
       for (Throwable e : earlier) {
         if (e != failure.getCause()) {
@@ -231,7 +232,7 @@ final class Call<C extends ResourceTransaction> {
         }
       }
     }
-    engine.listeners.giveUp(new GiveUpEvent(name, a.number, failure, Attempt.TIMEOUT, reason),
+    engine.listeners.giveUp(new GiveUpEvent(name, a.number, failure, classification, reason),
         options.retry().onGiveUp());
     engine.warnings.accept("[" + name + "] gave up before attempt " + a.number + ": " + reason, null);
     complete(a, CompletionStatus.ROLLED_BACK, Outcome.GAVE_UP);

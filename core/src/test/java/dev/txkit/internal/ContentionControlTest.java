@@ -135,6 +135,15 @@ class ContentionControlTest {
     return release;
   }
 
+  /** With one attempt of the name held open: a second one fails by a stalled conflict, so the limit is 1. */
+  private static Gate limitedToOne(String name) throws InterruptedException {
+    Gate gate = java.util.Objects.requireNonNull(Limiter.PROCESS.find(name));
+    gate.enter(true, false, Ticker.system(), false, 0L);
+    gate.leave(true, false, true, Ticker.system().read(), AdaptiveLimit.STALL_NANOS);
+    assertEquals(1, gate.limit());
+    return gate;
+  }
+
   @Test
   void aConflictLimitsTheNameAndTheLimitReachesListenerAndStatistics() throws Exception {
     String name = "cc-limit-" + NAMES.incrementAndGet();
@@ -165,11 +174,7 @@ class ContentionControlTest {
   void aQueuedCallKeepsItsDeadlineAndBeginsNothing() throws Exception {
     String name = "cc-deadline-" + NAMES.incrementAndGet();
     CountDownLatch release = holdOpen(name);
-    Gate gate = java.util.Objects.requireNonNull(Limiter.PROCESS.find(name));
-    // a second attempt conflicts: limit 1 while the held one runs
-    gate.enter(true, false, Ticker.system(), false, 0L);
-    gate.leave(true, false, true, Ticker.system().read(), AdaptiveLimit.STALL_NANOS);
-    assertEquals(1, gate.limit());
+    Gate gate = limitedToOne(name);
     int before = begun.get();
     TransactionTimeoutException e = assertThrows(TransactionTimeoutException.class,
         () -> engine.execute(resource, options(name, Duration.ofMillis(200)), ctx -> "never"));
@@ -185,9 +190,7 @@ class ContentionControlTest {
   void aQueuedCallIsInterruptible() throws Exception {
     String name = "cc-interrupt-" + NAMES.incrementAndGet();
     CountDownLatch release = holdOpen(name);
-    Gate gate = java.util.Objects.requireNonNull(Limiter.PROCESS.find(name));
-    gate.enter(true, false, Ticker.system(), false, 0L);
-    gate.leave(true, false, true, Ticker.system().read(), AdaptiveLimit.STALL_NANOS);
+    Gate gate = limitedToOne(name);
     Future<Boolean> f = pool.submit(() -> {
       assertThrows(TransactionInterruptedException.class,
           () -> engine.execute(resource, options(name, null), ctx -> "never"));
