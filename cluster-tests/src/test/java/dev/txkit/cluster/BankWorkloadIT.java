@@ -116,7 +116,9 @@ class BankWorkloadIT {
   }
 
   private Transactions txkit(DriverEvents driver, int connections, boolean markers) {
-    HikariDataSource pool = GaleraCluster.pool(driver, connections, "cl-bank");
+    // every connection opened up front: contention control may run fewer transfers at once than there are
+    // clients, and a pool that opens connections on demand would then reach fewer than three nodes
+    HikariDataSource pool = GaleraCluster.pool(driver, connections, connections, "cl-bank");
     Transactions.Builder b = Transactions.builder(pool).listener(counters);
     if (markers) {
       b.commitMarkers(MARKERS);

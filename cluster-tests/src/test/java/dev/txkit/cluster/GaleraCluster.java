@@ -381,10 +381,24 @@ final class GaleraCluster {
    * @return the pool; close it
    */
   static HikariDataSource pool(DataSource dataSource, int maxSize, String name) {
+    return pool(dataSource, maxSize, 0, name);
+  }
+
+  /**
+   * A HikariCP pool over a {@link DataSource} that keeps {@code minIdle} connections open: with a multi-host
+   * {@code loadbalance} URL they are spread over the nodes from the start, however few transactions run at once.
+   *
+   * @param dataSource the connections' source
+   * @param maxSize the pool size
+   * @param minIdle connections kept open
+   * @param name the pool name
+   * @return the pool; close it
+   */
+  static HikariDataSource pool(DataSource dataSource, int maxSize, int minIdle, String name) {
     HikariConfig config = new HikariConfig();
     config.setDataSource(dataSource);
     config.setMaximumPoolSize(maxSize);
-    config.setMinimumIdle(0);
+    config.setMinimumIdle(minIdle);
     config.setConnectionTimeout(10_000);
     config.setPoolName(name);
     return new HikariDataSource(config);
