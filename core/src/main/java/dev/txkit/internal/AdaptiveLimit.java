@@ -137,19 +137,18 @@ final class AdaptiveLimit {
     double waste = (double) wastedNanos / attemptNanos;
     double high = stalled ? HIGH_WASTE : CHEAP_HIGH_WASTE;
     double low = stalled ? LOW_WASTE : CHEAP_LOW_WASTE;
-    if (waste > high && !stalled) {
-      // cheap conflicts that still waste most of the time: decrease, no hold (they cost what they measure)
+    if (waste > high) {
       limit = Math.max(1, Math.min(limit - 1, (int) (limit * (1.0 - waste))));
       quietWindows = 0;
-    } else if (waste > high) {
-      limit = Math.max(1, Math.min(limit - 1, (int) (limit * (1.0 - waste))));
-      quietWindows = 0;
-      long until = now + Math.min(MAX_HOLD_NANOS, holdFactor * wastedNanos);
-      if (!holding || until - holdUntil > 0) {
-        holdUntil = until;
+      if (stalled) {
+        // only a stall holds the limit down: cheap conflicts cost what they measure
+        long until = now + Math.min(MAX_HOLD_NANOS, holdFactor * wastedNanos);
+        if (!holding || until - holdUntil > 0) {
+          holdUntil = until;
+        }
+        holding = true;
+        holdFactor = Math.min(holdFactor * 2, 1L << 20);
       }
-      holding = true;
-      holdFactor = Math.min(holdFactor * 2, 1L << 20);
     } else if (waste < low) {
       if (holding && now - holdUntil >= 0) {
         holding = false;

@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * One transaction of its own (an outermost call, a {@code REQUIRES_NEW} call, or a manual transaction): the
  * attempt loop. Each attempt runs as an {@link Attempt}; a failed one is rolled back, and retried when the
  * {@link RetryDecision} says so, after the backoff. The deadline and the retry budget are the call's.
- * Confined to the calling thread.
+ * Confined to the calling thread. Over 300 lines: the attempt loop, its ways to give up (after an attempt, and
+ * before one is let in by the contention gate) and the completion report share the call's state.
  *
  * @param <C> the resource's transaction type
  */
@@ -130,7 +131,8 @@ final class Call<C extends ResourceTransaction> {
         queuedNanos += waited;
         limitSeen = gate.limit();
         queueSeen = gate.waiting();
-        entered = engine.ticker.read();
+        // the attempt's duration feeds only the limit's maths
+        entered = limited ? engine.ticker.read() : 0L;
       }
       T result;
       try {
@@ -139,8 +141,7 @@ final class Call<C extends ResourceTransaction> {
         if (gate != null) {
           Attempt.Failure af = a.failure;
           boolean conflict = af != null && !af.unknownOutcome() && conflict(af.classification().kind());
-          long now = engine.ticker.read();
-          int changed = gate.leave(limited, escalated, conflict, now, now - entered);
+          int changed = gate.leave(limited, escalated, conflict, engine.ticker, entered);
           if (changed >= 0) {
             engine.listeners.concurrencyLimit(name, changed, gate.waiting());
           }

@@ -207,11 +207,11 @@ final class Gate {
    * @param limited whether its call has contention control on
    * @param escalated whether it ran alone
    * @param conflict whether it failed by conflicting with another attempt
-   * @param now the time
-   * @param nanos how long it ran
+   * @param ticker reads time, only when the attempt's duration is needed (not on the uncontended path)
+   * @param entered when it was let in, in ticker time
    * @return the new limit if it changed, else -1
    */
-  int leave(boolean limited, boolean escalated, boolean conflict, long now, long nanos) {
+  int leave(boolean limited, boolean escalated, boolean conflict, dev.txkit.Ticker ticker, long entered) {
     int r = running.getAndDecrement();
     if (!escalated && waiting == 0 && (!limited || limit == 0 && !conflict)) {
       return -1;
@@ -223,7 +223,8 @@ final class Gate {
       }
       int before = limit;
       if (limited) {
-        limit = conflict ? maths.conflict(now, nanos, r) : maths.committed(now, nanos);
+        long now = ticker.read();
+        limit = conflict ? maths.conflict(now, now - entered, r) : maths.committed(now, now - entered);
       }
       wakeHead();
       return limit != before ? limit : -1;

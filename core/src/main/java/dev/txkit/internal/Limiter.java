@@ -42,9 +42,4 @@ final class Limiter {
   @Nullable Gate find(String name) {
     return gates.get(name);
   }
-
-  /** @return how many gates exist, for tests */
-  int size() {
-    return gates.size();
-  }
 }

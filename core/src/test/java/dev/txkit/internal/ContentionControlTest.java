@@ -139,7 +139,7 @@ class ContentionControlTest {
   private static Gate limitedToOne(String name) throws InterruptedException {
     Gate gate = java.util.Objects.requireNonNull(Limiter.PROCESS.find(name));
     gate.enter(true, false, Ticker.system(), false, 0L);
-    gate.leave(true, false, true, Ticker.system().read(), AdaptiveLimit.STALL_NANOS);
+    gate.leave(true, false, true, Ticker.system(), Ticker.system().read() - AdaptiveLimit.STALL_NANOS);
     assertEquals(1, gate.limit());
     return gate;
   }

@@ -34,7 +34,7 @@ class GateTest {
     Gate g = new Gate();
     enter(g);
     enter(g);
-    assertEquals(1, g.leave(true, false, true, ticker.read(), AdaptiveLimit.STALL_NANOS));
+    assertEquals(1, g.leave(true, false, true, ticker, ticker.read() - AdaptiveLimit.STALL_NANOS));
     assertEquals(1, g.limit());
     assertEquals(1, g.running());
     return g;
@@ -56,8 +56,8 @@ class GateTest {
     for (int i = 0; i < 10_000; i++) {
       waited += enter(g);
       waited += enter(g);
-      g.leave(true, false, false, 0L, 0L);
-      g.leave(true, false, false, 0L, 0L);
+      g.leave(true, false, false, ticker, 0L);
+      g.leave(true, false, false, ticker, 0L);
     }
     assertEquals(0, waited);
     assertEquals(0, g.running());
@@ -74,13 +74,13 @@ class GateTest {
       waiters[i] = pool.submit(() -> {
         assertTrue(enter(g) > 0, "queued");
         order.add(who);
-        g.leave(true, false, false, ticker.read(), 1_000L);
+        g.leave(true, false, false, ticker, ticker.read() - 1_000L);
         return null;
       });
       awaitWaiting(g, i + 1); // queue in a known order
     }
     assertEquals(List.of(), order, "nobody let in while the slot is held");
-    g.leave(true, false, false, ticker.read(), 1_000L);
+    g.leave(true, false, false, ticker, ticker.read() - 1_000L);
     for (Future<?> f : waiters) {
       f.get(10, TimeUnit.SECONDS);
     }
@@ -126,11 +126,11 @@ class GateTest {
     awaitWaiting(g, 1);
     Future<Long> fresh = pool.submit(() -> g.enter(false, false, ticker, false, 0L));
     awaitWaiting(g, 2);
-    g.leave(false, false, false, ticker.read(), 1L);
+    g.leave(false, false, false, ticker, ticker.read() - 1L);
     assertTrue(escalated.get(10, TimeUnit.SECONDS) > 0);
     Thread.sleep(50);
     assertEquals(1, g.waiting(), "the fresh attempt waits while the escalated one runs");
-    g.leave(false, true, false, ticker.read(), 1L);
+    g.leave(false, true, false, ticker, ticker.read() - 1L);
     assertTrue(fresh.get(10, TimeUnit.SECONDS) > 0);
     assertEquals(1, g.running());
   }

@@ -4,7 +4,6 @@ import dev.txkit.CurrentTransaction;
 import dev.txkit.PitfallException;
 import dev.txkit.PitfallMode;
 import dev.txkit.TransactionWarning;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -13,13 +12,11 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -31,13 +28,12 @@ import org.slf4j.LoggerFactory;
  * (captured only while the guard is on: that is the point of it). Also tells txkit of a connection taken while a
  * transaction is open on the thread ({@link CurrentTransaction#blockingCall}).
  */
-public final class GuardedDataSource implements DataSource {
+public final class GuardedDataSource extends DelegatingDataSource {
 
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(GuardedDataSource.class);
   private static final Set<String> DATA_CHANGES = Set.of("INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE");
   private static final int LISTED = 5;
 
-  private final DataSource target;
   private final long windowNanos;
   private final PitfallMode mode;
   private final @Nullable Consumer<TransactionWarning> listener;
@@ -59,7 +55,7 @@ public final class GuardedDataSource implements DataSource {
    */
   public GuardedDataSource(DataSource target, long windowNanos, PitfallMode mode,
       @Nullable Consumer<TransactionWarning> listener) {
-    this.target = target;
+    super(target);
     this.windowNanos = windowNanos;
     this.mode = mode;
     this.listener = listener;
@@ -220,42 +216,5 @@ public final class GuardedDataSource implements DataSource {
       }
       return GuardedDataSource.invoke(statement, method, args);
     }
-  }
-
-  // ---- the rest of DataSource, as the target does it ----------------------------------------------------------
-
-  @Override
-  public @Nullable PrintWriter getLogWriter() throws SQLException {
-    return target.getLogWriter();
-  }
-
-  @Override
-  public void setLogWriter(@Nullable PrintWriter out) throws SQLException {
-    target.setLogWriter(out);
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) throws SQLException {
-    target.setLoginTimeout(seconds);
-  }
-
-  @Override
-  public int getLoginTimeout() throws SQLException {
-    return target.getLoginTimeout();
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    return target.getParentLogger();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    return iface.isInstance(this) ? iface.cast(this) : target.unwrap(iface);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || target.isWrapperFor(iface);
   }
 }

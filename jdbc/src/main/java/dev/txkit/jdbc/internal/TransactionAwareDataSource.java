@@ -2,11 +2,9 @@ package dev.txkit.jdbc.internal;
 
 import dev.txkit.spi.TransactionEngine;
 import dev.txkit.spi.TransactionScope;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -17,9 +15,8 @@ import org.jspecify.annotations.Nullable;
  * savepoints, its failure classification and its retries; outside any, a connection of the pool, as the data
  * source itself would.
  */
-public final class TransactionAwareDataSource implements DataSource {
+public final class TransactionAwareDataSource extends DelegatingDataSource {
 
-  private final DataSource target;
   private final TransactionEngine engine;
 
   /**
@@ -27,7 +24,7 @@ public final class TransactionAwareDataSource implements DataSource {
    * @param engine the engine whose transactions are joined
    */
   public TransactionAwareDataSource(DataSource target, TransactionEngine engine) {
-    this.target = target;
+    super(target);
     this.engine = engine;
   }
 
@@ -53,40 +50,6 @@ public final class TransactionAwareDataSource implements DataSource {
     return target.getConnection(username, password);
   }
 
-  @Override
-  public @Nullable PrintWriter getLogWriter() throws SQLException {
-    return target.getLogWriter();
-  }
-
-  @Override
-  public void setLogWriter(@Nullable PrintWriter out) throws SQLException {
-    target.setLogWriter(out);
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) throws SQLException {
-    target.setLoginTimeout(seconds);
-  }
-
-  @Override
-  public int getLoginTimeout() throws SQLException {
-    return target.getLoginTimeout();
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    return target.getParentLogger();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    return iface.isInstance(this) ? iface.cast(this) : target.unwrap(iface);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || target.isWrapperFor(iface);
-  }
 
   @Override
   public String toString() {
